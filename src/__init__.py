@@ -1,0 +1,27 @@
+"""runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
+
+from runplane.app.sdk import (
+    Catalog,
+    Fail,
+    Pipeline,
+    PythonTask,
+    RunFailedError,
+    ShellTask,
+    Stub,
+    Success,
+    metric,
+    service,
+)
+
+__all__ = [
+    "Catalog",
+    "Fail",
+    "Pipeline",
+    "PythonTask",
+    "RunFailedError",
+    "ShellTask",
+    "Stub",
+    "Success",
+    "metric",
+    "service",
+]

@@ -1,0 +1,1 @@
+"""Driven and driving adapters: one module per technology, grouped by port."""

@@ -1,0 +1,1 @@
+"""Helpers shared by adapters of several ports (file I/O, hashing)."""

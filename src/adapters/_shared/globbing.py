@@ -1,0 +1,42 @@
+"""Expanding a task's catalog patterns into files, safely inside a base folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from runplane.domain.errors import CatalogError
+
+
+def check_pattern(pattern: str) -> None:
+    """Reject a pattern that is empty or escapes its base folder."""
+    path = PurePosixPath(pattern)
+    if not pattern.strip() or path.is_absolute() or ".." in path.parts:
+        raise CatalogError(
+            f"catalog pattern {pattern!r} escapes the working directory; "
+            "use a relative glob without '..' (for example 'data/*.csv')"
+        )
+
+
+def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
+    """Relative POSIX paths of the files under `base` matching any pattern (dirs recurse).
+
+    Raises CatalogError naming the pattern and `where` when a pattern matches nothing.
+    """
+    root = base.resolve()
+    found: dict[str, None] = {}
+    for pattern in patterns:
+        check_pattern(pattern)
+        matches = 0
+        for match in sorted(base.glob(pattern)):
+            files = sorted(p for p in match.rglob("*") if p.is_file()) if match.is_dir() else [match]
+            for file in files:
+                if file.name.startswith(".") and file.name.endswith(".tmp"):
+                    continue  # another writer's half-copied file
+                if not file.resolve().is_relative_to(root):
+                    raise CatalogError(f"catalog file '{file}' resolves outside '{base}'")
+                found[file.relative_to(base).as_posix()] = None
+                matches += 1
+        if matches == 0:
+            raise CatalogError(f"catalog pattern {pattern!r} matches no file in {where}")
+    return list(found)

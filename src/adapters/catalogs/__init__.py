@@ -1,0 +1,1 @@
+"""Catalogs: where files that flow between steps are kept."""

@@ -1,0 +1,1 @@
+"""The command line: a driving adapter over ports/application.py."""

@@ -1,0 +1,1 @@
+"""Run log stores: where run records are kept."""

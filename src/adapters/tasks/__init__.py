@@ -1,0 +1,1 @@
+"""Task runners: how each kind of task command is run."""

@@ -1,0 +1,83 @@
+"""Runs a Python function, filling its arguments by name from the run's parameters."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from runplane.domain.errors import ExecutionError, ParameterError
+from runplane.domain.graph import TaskSpec
+from runplane.domain.parameters import check_json, split_returns
+from runplane.ports.task import TaskResult
+
+
+class PythonTaskRunner:
+    """Calls the task's function in this process."""
+
+    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+        function = task.function
+        if function is None:
+            raise ExecutionError(
+                f"step {step_path!r}: python task {task.command!r} has no function to call"
+            )
+        kwargs = bind(step_path, function, parameters)
+        try:
+            value = function(**kwargs)
+        except Exception as exc:
+            raise ExecutionError(
+                f"step {step_path!r} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        returned, metrics = split_returns(step_path, task.returns, value)
+        returned = {name: _plain(item) for name, item in returned.items()}
+        check_json(step_path, returned)
+        return TaskResult(returns=returned, metrics=metrics, parameters_used=_plain_all(kwargs))
+
+
+def bind(step_path: str, function: Callable[..., Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for `function` from `parameters`, by argument name.
+
+    A pydantic-model annotation turns a dict into that model; `**kwargs` receives every
+    parameter not bound by name. Raises ParameterError naming the step, the argument and
+    the parameters that exist.
+    """
+    kwargs: dict[str, Any] = {}
+    signature = inspect.signature(function)
+    takes_rest = False
+    for name, param in signature.parameters.items():
+        if param.kind is param.VAR_KEYWORD:
+            takes_rest = True
+        elif param.kind is param.VAR_POSITIONAL:
+            continue
+        elif name in parameters:
+            kwargs[name] = _convert(step_path, name, parameters[name], param.annotation)
+        elif param.default is param.empty:
+            available = ", ".join(sorted(parameters)) or "none"
+            raise ParameterError(
+                f"step {step_path!r}: argument {name!r} of {function.__qualname__}() has no "
+                f"parameter of that name; parameters available: {available}"
+            )
+    if takes_rest:
+        kwargs.update({k: v for k, v in parameters.items() if k not in kwargs})
+    return kwargs
+
+
+def _convert(step_path: str, name: str, value: Any, annotation: Any) -> Any:
+    validate = getattr(annotation, "model_validate", None)
+    if validate is None or not isinstance(value, dict):
+        return value
+    try:
+        return validate(value)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ParameterError(
+            f"step {step_path!r}: parameter {name!r} does not fit {annotation.__name__}: {exc}"
+        ) from exc
+
+
+def _plain(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)
+    return dump(mode="json") if callable(dump) and not isinstance(value, type) else value
+
+
+def _plain_all(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _plain(item) for name, item in values.items()}

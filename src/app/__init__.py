@@ -1,0 +1,1 @@
+"""Composition root and SDK: the only layer that names concrete adapters."""

@@ -1,0 +1,129 @@
+"""The configuration file, loaded with pydantic-settings: file < RUNPLANE_* variables < arguments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from runplane.domain.errors import ConfigurationError
+
+#: Names the configuration file when no file is given explicitly.
+CONFIGURATION_FILE_VARIABLE = "RUNPLANE_CONFIGURATION_FILE"
+
+#: The embedded default, used for every section the file does not set.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "executor": {"type": "local"},
+    "run_log_store": {"type": "file-system", "config": {"log_folder": ".run_log_store"}},
+    "catalog": {"type": "file-system", "config": {"catalog_location": ".catalog"}},
+    "secrets": {"type": "env-secrets-manager"},
+}
+
+
+class Settings(BaseSettings):
+    """The four port sections, each `{type, config}`; adapters validate their own `config`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RUNPLANE_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    executor: dict[str, Any] = DEFAULTS["executor"]
+    run_log_store: dict[str, Any] = DEFAULTS["run_log_store"]
+    catalog: dict[str, Any] = DEFAULTS["catalog"]
+    secrets: dict[str, Any] = DEFAULTS["secrets"]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments win over RUNPLANE_* variables (the file is added by `load_settings`)."""
+        return init_settings, env_settings
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The YAML file, parsed beforehand by `read_file` (so errors name file and line)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.data = data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def resolve_file(configuration_file: str | None) -> Path | None:
+    """The file to load: the argument, else $RUNPLANE_CONFIGURATION_FILE, else none."""
+    name = configuration_file or os.environ.get(CONFIGURATION_FILE_VARIABLE)
+    return Path(name) if name else None
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Parse a configuration file; errors name the file (and the line for bad YAML)."""
+    if not path.is_file():
+        raise ConfigurationError(f"configuration file '{path}' not found")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigurationError(
+            f"configuration file '{path}' is not valid YAML at{where}: {exc.problem}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"configuration file '{path}' is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"configuration file '{path}' must be a mapping with sections "
+            f"{', '.join(DEFAULTS)}; got {type(data).__name__}"
+        )
+    return data
+
+
+def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]:
+    """Load the settings and say where they came from (for error messages)."""
+    path = resolve_file(configuration_file)
+    data = read_file(path) if path else {}
+    source = f"configuration file '{path}'" if path else "the default configuration"
+
+    class FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return init_settings, env_settings, _FileSource(settings_cls, data)
+
+    try:
+        return FromFile(), source
+    except ValidationError as exc:
+        raise ConfigurationError(f"{source}: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            problems.append(f"unknown section '{where}'; valid sections: {', '.join(DEFAULTS)}")
+        else:
+            problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)

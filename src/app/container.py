@@ -1,0 +1,53 @@
+"""The dependency-injector container: configuration in, adapters and the service out."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from runplane.adapters.tasks.python import PythonTaskRunner
+from runplane.adapters.tasks.shell import ShellTaskRunner
+from runplane.app import plugins
+from runplane.app.config import load_settings
+from runplane.app.service import RunService
+
+
+class Container(containers.DeclarativeContainer):
+    """One singleton per port, built from its `{type, config}` section through the registry."""
+
+    config = providers.Configuration(strict=True)
+    source = providers.Object("the default configuration")
+    configuration_file = providers.Object(None)
+
+    executor = providers.Singleton(plugins.build, "executor", config.executor, source)
+    run_log_store = providers.Singleton(plugins.build, "run_log_store", config.run_log_store, source)
+    catalog = providers.Singleton(plugins.build, "catalog", config.catalog, source)
+    secrets = providers.Singleton(plugins.build, "secrets", config.secrets, source)
+
+    task_runners = providers.Dict(
+        python=providers.Singleton(PythonTaskRunner),
+        shell=providers.Singleton(ShellTaskRunner),
+    )
+
+    service = providers.Factory(
+        RunService,
+        executor=executor,
+        run_log_store=run_log_store,
+        catalog=catalog,
+        secrets=secrets,
+        task_runners=task_runners,
+        configuration=config,
+        configuration_file=configuration_file,
+    )
+
+
+def create_container(configuration_file: str | None = None) -> Container:
+    """Load the configuration and build every adapter now, so bad config fails before a step."""
+    settings, source = load_settings(configuration_file)
+    container = Container()
+    container.config.from_pydantic(settings)
+    container.source.override(providers.Object(source))
+    if configuration_file:
+        container.configuration_file.override(providers.Object(configuration_file))
+    for port in (container.executor, container.run_log_store, container.catalog, container.secrets):
+        port()
+    return container

@@ -1,0 +1,86 @@
+"""Loading what users write: pipeline files and parameters files."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runplane.domain.errors import ParameterError, PipelineDefinitionError
+from runplane.domain.graph import Graph
+from runplane.domain.parameters import check_initial
+
+
+def load_graph(pipeline_file: str) -> Graph:
+    """Import a Python pipeline file and return the graph of its `pipeline`.
+
+    The file defines a module-level `pipeline` (a Pipeline) or a function `pipeline()`
+    that returns one. The file's folder is put on sys.path so it can import its siblings.
+    """
+    from runplane.app.sdk import Pipeline  # noqa: PLC0415  (sdk imports this module's users)
+
+    module = _import_file(Path(pipeline_file))
+    candidate = getattr(module, "pipeline", None)
+    if callable(candidate) and not isinstance(candidate, Pipeline):
+        candidate = candidate()
+    if not isinstance(candidate, Pipeline):
+        found = type(candidate).__name__ if candidate is not None else "nothing"
+        raise PipelineDefinitionError(
+            f"pipeline file '{pipeline_file}' must define `pipeline` (a runplane.Pipeline) "
+            f"or a function `pipeline()` returning one; found {found}"
+        )
+    return candidate.graph
+
+
+def _import_file(path: Path) -> Any:
+    if not path.is_file():
+        raise PipelineDefinitionError(f"pipeline file '{path}' not found")
+    if path.suffix != ".py":
+        raise PipelineDefinitionError(
+            f"pipeline file '{path}' must be a Python file (.py) defining `pipeline`"
+        )
+    resolved = path.resolve()
+    name = "runplane_pipeline_" + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]  # noqa: S324
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, resolved)
+    if spec is None or spec.loader is None:
+        raise PipelineDefinitionError(f"pipeline file '{path}' cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(resolved.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except PipelineDefinitionError:
+        del sys.modules[name]
+        raise
+    except Exception as exc:
+        del sys.modules[name]
+        raise PipelineDefinitionError(
+            f"pipeline file '{path}' failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
+    return module
+
+
+def load_parameters(parameters_file: str | None) -> dict[str, Any]:
+    """Read a YAML parameters file (a mapping of name to value); errors name file and line."""
+    if parameters_file is None:
+        return {}
+    path = Path(parameters_file)
+    if not path.is_file():
+        raise ParameterError(f"parameters file '{path}' not found")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ParameterError(
+            f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
+        ) from None
+    return check_initial(data, f"parameters file '{path}'")

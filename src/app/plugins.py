@@ -1,0 +1,97 @@
+"""Adapter discovery through entry points: the `type:` of a section is an entry-point name."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from runplane.domain.errors import ConfigurationError
+from runplane.ports.catalog import Catalog
+from runplane.ports.executor import Executor
+from runplane.ports.run_log_store import RunLogStore
+from runplane.ports.secrets import Secrets
+
+#: Config section -> (entry-point group, the port its adapters must satisfy).
+PORTS: dict[str, tuple[str, type]] = {
+    "executor": ("runplane.executors", Executor),
+    "run_log_store": ("runplane.run_log_stores", RunLogStore),
+    "catalog": ("runplane.catalogs", Catalog),
+    "secrets": ("runplane.secrets", Secrets),
+}
+
+
+@cache
+def installed(section: str) -> dict[str, EntryPoint]:
+    """The adapters installed for a section, by type name."""
+    group, _ = PORTS[section]
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def load(section: str, type_name: str) -> type:
+    """The adapter class registered as `type_name`; errors list valid types or the package."""
+    available = installed(section)
+    entry = available.get(type_name)
+    if entry is None:
+        valid = ", ".join(sorted(available)) or "none installed"
+        raise ConfigurationError(f"{section}: unknown type '{type_name}'; valid types: {valid}")
+    try:
+        cls: type = entry.load()
+    except ImportError as exc:
+        dist = entry.dist.name if entry.dist else "an unknown distribution"
+        raise ConfigurationError(
+            f"{section}: type '{type_name}' (from {dist}) failed to import: {exc}"
+        ) from exc
+    if not isinstance(getattr(cls, "Config", None), type) or not issubclass(cls.Config, BaseModel):
+        raise ConfigurationError(
+            f"{section}: adapter {cls.__module__}.{cls.__qualname__} has no pydantic `Config` model"
+        )
+    return cls
+
+
+def build(section: str, raw: dict[str, Any], source: str) -> Any:
+    """Validate a `{type, config}` section and construct its adapter (constructors do no I/O)."""
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"{source}: {section} must be a mapping with 'type' and 'config'")
+    unknown = sorted(set(raw) - {"type", "config"})
+    if unknown:
+        raise ConfigurationError(
+            f"{source}: {section}: unknown key(s) {', '.join(unknown)}; a section has "
+            "'type' and 'config'"
+        )
+    type_name = raw.get("type")
+    if not isinstance(type_name, str):
+        valid = ", ".join(sorted(installed(section)))
+        raise ConfigurationError(f"{source}: {section}.type is required; valid types: {valid}")
+    try:
+        cls = load(section, type_name)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{source}: {exc}") from exc.__cause__
+    try:
+        config = cls.Config.model_validate(raw.get("config") or {})  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise ConfigurationError(f"{source}: {_describe(section, type_name, cls, exc)}") from None
+    adapter = cls(config=config)
+    _, port = PORTS[section]
+    if not isinstance(adapter, port):
+        missing = [m for m in dir(port) if not m.startswith("_") and not hasattr(adapter, m)]
+        raise ConfigurationError(
+            f"{source}: {section} type '{type_name}' does not implement {port.__name__}: "
+            f"missing {', '.join(missing)}"
+        )
+    return adapter
+
+
+def _describe(section: str, type_name: str, cls: type, exc: ValidationError) -> str:
+    fields = ", ".join(cls.Config.model_fields) or "none"  # type: ignore[attr-defined]
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        where = f"{section}.config.{key}" if key else f"{section}.config"
+        if error["type"] == "extra_forbidden":
+            problems.append(f"{where}: unknown key for type '{type_name}'; valid keys: {fields}")
+        else:
+            problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)

@@ -1,0 +1,28 @@
+"""Turning failures into what a user needs to see: their own traceback, not ours."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback of the user's error with runplane's own frames left out.
+
+    An adapter wraps a user's exception in an ExecutionError `from` it; the cause is the
+    user's, so that is the one shown.
+    """
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    frames = [f for f in traceback.extract_tb(cause.__traceback__) if not _ours(f.filename)]
+    if not frames:
+        return ""
+    lines = ["Traceback (most recent call last):\n"]
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(cause), cause)
+    return "".join(lines)
+
+
+def _ours(filename: str) -> bool:
+    return filename.startswith(_PACKAGE)

@@ -1,0 +1,273 @@
+"""The builders users write pipelines with; they turn into a domain Graph."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from runplane.domain.errors import ExecutionError, PipelineDefinitionError
+from runplane.domain.graph import (
+    FAIL,
+    SUCCESS,
+    CatalogSpec,
+    Graph,
+    Node,
+    NodeKind,
+    ReturnKind,
+    ReturnSpec,
+    TaskSpec,
+    check_node_name,
+)
+
+if TYPE_CHECKING:
+    from runplane.domain.run_log import RunLog
+    from runplane.ports.application import Application
+
+Return = str | ReturnSpec
+
+
+def metric(name: str) -> ReturnSpec:
+    """Declare a return that is recorded as a metric of the step, not passed on."""
+    return ReturnSpec(name, ReturnKind.METRIC)
+
+
+class Catalog:
+    """Files a task gets before it runs and puts after it succeeds (relative globs)."""
+
+    def __init__(self, get: Iterable[str] = (), put: Iterable[str] = ()) -> None:
+        self.spec = CatalogSpec(get=tuple(get), put=tuple(put))
+
+
+class _Step:
+    """A step the user placed in a pipeline."""
+
+    name: str
+    on_failure: Pipeline | None = None
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        raise NotImplementedError
+
+
+class _Task(_Step):
+    def __init__(
+        self,
+        *,
+        name: str,
+        kind: str,
+        command: str,
+        function: Callable[..., Any] | None,
+        returns: Sequence[Return],
+        catalog: Catalog | None,
+        secrets: Sequence[str],
+        max_attempts: int,
+        on_failure: Pipeline | _Step | None,
+    ) -> None:
+        check_node_name(name)
+        self.name = name
+        self.on_failure = _as_pipeline(on_failure)
+        if isinstance(returns, str):
+            raise PipelineDefinitionError(
+                f"step {name!r}: returns must be a list of names, got the string {returns!r}"
+            )
+        self.task = TaskSpec(
+            kind=kind,
+            command=command,
+            function=function,
+            returns=tuple(r if isinstance(r, ReturnSpec) else ReturnSpec(r) for r in returns),
+            secrets=tuple(secrets),
+            catalog=catalog.spec if catalog else CatalogSpec(),
+            max_attempts=max_attempts,
+        )
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        return Node(self.name, NodeKind.TASK, next_name, on_failure, self.task)
+
+
+class PythonTask(_Task):
+    """A step that calls a Python function; its arguments are filled from parameters."""
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        *,
+        name: str | None = None,
+        returns: Sequence[Return] = (),
+        catalog: Catalog | None = None,
+        secrets: Sequence[str] = (),
+        max_attempts: int = 1,
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        if not callable(function):
+            raise PipelineDefinitionError(f"PythonTask needs a function, got {function!r}")
+        super().__init__(
+            name=name or function.__name__,
+            kind="python",
+            command=f"{function.__module__}.{function.__qualname__}",
+            function=function,
+            returns=returns,
+            catalog=catalog,
+            secrets=secrets,
+            max_attempts=max_attempts,
+            on_failure=on_failure,
+        )
+
+
+class ShellTask(_Task):
+    """A step that runs a shell command; parameters arrive as RUNPLANE_PRM_<name>."""
+
+    def __init__(
+        self,
+        command: str,
+        *,
+        name: str,
+        returns: Sequence[Return] = (),
+        catalog: Catalog | None = None,
+        secrets: Sequence[str] = (),
+        max_attempts: int = 1,
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        super().__init__(
+            name=name,
+            kind="shell",
+            command=command,
+            function=None,
+            returns=returns,
+            catalog=catalog,
+            secrets=secrets,
+            max_attempts=max_attempts,
+            on_failure=on_failure,
+        )
+
+
+class Stub(_Step):
+    """A placeholder step that succeeds; any other arguments are accepted and ignored."""
+
+    def __init__(self, name: str, **ignored: Any) -> None:
+        check_node_name(name)
+        self.name = name
+        self.on_failure = None
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        return Node(self.name, NodeKind.STUB, next_name, on_failure)
+
+
+class Success(_Step):
+    """Ends the run successfully when reached."""
+
+    def __init__(self, name: str = SUCCESS) -> None:
+        check_node_name(name)
+        self.name = name
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        return Node(self.name, NodeKind.SUCCESS)
+
+
+class Fail(_Step):
+    """Ends the run as failed when reached."""
+
+    def __init__(self, name: str = FAIL) -> None:
+        check_node_name(name)
+        self.name = name
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        return Node(self.name, NodeKind.FAIL)
+
+
+class Pipeline:
+    """Steps that run in list order. Building one checks it; `execute()` runs it."""
+
+    def __init__(self, steps: Sequence[_Step], name: str | None = None) -> None:
+        self.steps = list(steps)
+        self.name = name
+        self.graph = self._build()
+        # The file that built the pipeline: a subprocess or a container reloads it from there.
+        self.source_file: str | None = sys._getframe(1).f_globals.get("__file__")
+
+    def execute(
+        self,
+        configuration_file: str | None = None,
+        parameters_file: str | None = None,
+        run_id: str | None = None,
+        tag: str | None = None,
+    ) -> RunLog:
+        """Run the pipeline with the configured adapters; raise RunFailedError if it fails."""
+        app = service(configuration_file)
+        run = app.run(
+            self.graph,
+            parameters_file=parameters_file,
+            run_id=run_id,
+            tag=tag,
+            pipeline_file=self.source_file,
+        )
+        where = app.run_log_location(run.run_id)
+        sys.stderr.write(f"run {run.run_id}: {run.status.value}; run log: {where}\n")
+        if run.status.value != "success":
+            raise RunFailedError(run, where)
+        return run
+
+    def _build(self) -> Graph:
+        if not self.steps:
+            raise PipelineDefinitionError("a pipeline needs at least one step")
+        nodes: dict[str, Node] = {
+            SUCCESS: Node(SUCCESS, NodeKind.SUCCESS),
+            FAIL: Node(FAIL, NodeKind.FAIL),
+        }
+        start = _chain(self.steps, nodes, end=SUCCESS)
+        return Graph(start_at=start, nodes=nodes, name=self.name)
+
+
+def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
+    """Add `steps` to `nodes`, each leading to the next and the last to `end`; return the first."""
+    for index, step in enumerate(steps):
+        if not isinstance(step, _Step):
+            raise PipelineDefinitionError(
+                f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
+                "ShellTask, Stub, Success or Fail"
+            )
+        if isinstance(step, Success | Fail) and index != len(steps) - 1:
+            raise PipelineDefinitionError(
+                f"step {step.name!r} ends the run, so steps after it could never run"
+            )
+        _claim(step.name, nodes, terminal=isinstance(step, Success | Fail))
+        handler = None
+        if step.on_failure is not None:
+            # A failure handler's path ends the run failed unless it ends in Success().
+            handler = _chain(step.on_failure.steps, nodes, end=FAIL)
+        following = steps[index + 1].name if index + 1 < len(steps) else end
+        nodes[step.name] = step.node(following, handler)
+    return steps[0].name
+
+
+def _claim(name: str, nodes: dict[str, Node], *, terminal: bool) -> None:
+    existing = nodes.get(name)
+    if existing is None or (terminal and existing.is_terminal and name in (SUCCESS, FAIL)):
+        return
+    if name in (SUCCESS, FAIL):
+        raise PipelineDefinitionError(
+            f"step name {name!r} is reserved for the pipeline's own end; rename the step"
+        )
+    raise PipelineDefinitionError(f"duplicate step name {name!r}; step names must be unique")
+
+
+def _as_pipeline(handler: Pipeline | _Step | None) -> Pipeline | None:
+    if handler is None or isinstance(handler, Pipeline):
+        return handler
+    return Pipeline([handler])
+
+
+class RunFailedError(ExecutionError):
+    """A run ended as failed; the run log says which step and why."""
+
+    def __init__(self, run: RunLog, where: str) -> None:
+        failed = [s for s in run.steps.values() if s.status.value == "fail"]
+        detail = f"; step {failed[-1].path!r}: {failed[-1].message}" if failed else ""
+        super().__init__(f"run {run.run_id!r} failed{detail} (run log: {where})")
+        self.run_log = run
+
+
+def service(configuration_file: str | None = None) -> Application:
+    """The application service, built by the container from a configuration file."""
+    from runplane.app.container import create_container  # noqa: PLC0415  (keeps import light)
+
+    return create_container(configuration_file).service()

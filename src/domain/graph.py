@@ -1,0 +1,233 @@
+"""A pipeline as a graph of named nodes, and the rules for walking it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import Any
+
+from runplane.domain.errors import PipelineDefinitionError
+
+#: Names of the implicit terminal nodes every graph ends in.
+SUCCESS = "success"
+FAIL = "fail"
+
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ \-]*$")
+
+
+class NodeKind(StrEnum):
+    """What a node does when the walk reaches it."""
+
+    TASK = "task"
+    STUB = "stub"
+    SUCCESS = "success"
+    FAIL = "fail"
+
+
+class ReturnKind(StrEnum):
+    """How a returned value is recorded."""
+
+    JSON = "json"
+    METRIC = "metric"
+
+
+@dataclass(frozen=True)
+class ReturnSpec:
+    """One named value a task returns."""
+
+    name: str
+    kind: ReturnKind = ReturnKind.JSON
+
+    def __post_init__(self) -> None:
+        if not self.name.isidentifier():
+            raise PipelineDefinitionError(
+                f"return name {self.name!r} is not a valid identifier; "
+                "returns are passed to later steps as keyword arguments"
+            )
+
+
+@dataclass(frozen=True)
+class CatalogSpec:
+    """Glob patterns, relative to the working directory, of files a task gets and puts."""
+
+    get: tuple[str, ...] = ()
+    put: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for pattern in (*self.get, *self.put):
+            check_relative_pattern(pattern)
+
+
+def check_relative_pattern(pattern: str) -> None:
+    """Reject a catalog pattern that is empty or escapes the working directory."""
+    path = PurePosixPath(pattern)
+    if not pattern.strip():
+        raise PipelineDefinitionError("catalog pattern is empty; give a glob such as 'data/*.csv'")
+    if path.is_absolute() or ".." in path.parts:
+        raise PipelineDefinitionError(
+            f"catalog pattern {pattern!r} escapes the working directory; "
+            "use a path relative to it, without '..' (for example 'data/*.csv')"
+        )
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """The work of a task node: a command of some kind plus what flows in and out."""
+
+    kind: str
+    command: str
+    function: Callable[..., Any] | None = None
+    returns: tuple[ReturnSpec, ...] = ()
+    secrets: tuple[str, ...] = ()
+    catalog: CatalogSpec = field(default_factory=CatalogSpec)
+    max_attempts: int = 1
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise PipelineDefinitionError(
+                f"max_attempts must be at least 1, got {self.max_attempts}"
+            )
+        names = [r.name for r in self.returns]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise PipelineDefinitionError(f"returns name {duplicates} more than once")
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of a graph: where the walk goes on success (`next`) and on failure."""
+
+    name: str
+    kind: NodeKind
+    next: str | None = None
+    on_failure: str | None = None
+    task: TaskSpec | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether reaching this node ends the walk."""
+        return self.kind in (NodeKind.SUCCESS, NodeKind.FAIL)
+
+
+def check_node_name(name: str) -> None:
+    """Reject names that cannot be a segment of a step path."""
+    if not _NAME.match(name):
+        raise PipelineDefinitionError(
+            f"step name {name!r} is invalid: use letters, digits, '_', '-' or spaces, "
+            "not starting with '-' or a space ('.' separates step paths)"
+        )
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Named nodes plus where the walk starts; always ends in a terminal node."""
+
+    start_at: str
+    nodes: Mapping[str, Node]
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        self._validate()
+
+    def __getitem__(self, name: str) -> Node:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            raise PipelineDefinitionError(
+                f"pipeline has no step {name!r}; steps are: {', '.join(self.step_names())}"
+            ) from None
+
+    def step_names(self) -> list[str]:
+        """Names of the nodes that are recorded as steps (all but terminals)."""
+        return [n.name for n in self.nodes.values() if not n.is_terminal]
+
+    def walk_order(self) -> Iterator[Node]:
+        """Nodes on the success path from the start, in order, ending at a terminal."""
+        node = self[self.start_at]
+        while True:
+            yield node
+            if node.is_terminal or node.next is None:
+                return
+            node = self[node.next]
+
+    def next_node(self, name: str, *, succeeded: bool) -> Node:
+        """Where the walk goes after `name` ends: its `next` on success, else its handler."""
+        node = self[name]
+        if succeeded:
+            return self[node.next or SUCCESS]
+        return self[node.on_failure or FAIL]
+
+    def _validate(self) -> None:
+        if self.start_at not in self.nodes:
+            raise PipelineDefinitionError(f"pipeline starts at {self.start_at!r}, which it lacks")
+        for node in self.nodes.values():
+            for label, target in (("next", node.next), ("on_failure", node.on_failure)):
+                if target is not None and target not in self.nodes:
+                    raise PipelineDefinitionError(
+                        f"step {node.name!r}: {label} names {target!r}, which is not a step"
+                    )
+            if not node.is_terminal and node.next is None:
+                raise PipelineDefinitionError(f"step {node.name!r} has no next step")
+        self._check_acyclic()
+
+    def _check_acyclic(self) -> None:
+        # Iterative colouring: a 10,000-step chain must not hit the recursion limit.
+        state: dict[str, int] = {}
+        for root in self.nodes:
+            if root in state:
+                continue
+            stack = [(root, self._edges(root))]
+            state[root] = 1
+            while stack:
+                name, edges = stack[-1]
+                child = next(edges, None)
+                if child is None:
+                    state[name] = 2
+                    stack.pop()
+                elif state.get(child) == 1:
+                    raise PipelineDefinitionError(f"pipeline has a cycle through step {child!r}")
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, self._edges(child)))
+
+    def _edges(self, name: str) -> Iterator[str]:
+        node = self.nodes[name]
+        return iter([t for t in (node.next, node.on_failure) if t is not None])
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description of the graph, recorded in each run log."""
+        return {
+            "name": self.name,
+            "start_at": self.start_at,
+            "steps": {name: _node_dict(node) for name, node in self.nodes.items()},
+        }
+
+
+def _node_dict(node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": node.kind.value}
+    if node.next is not None:
+        out["next"] = node.next
+    if node.on_failure is not None:
+        out["on_failure"] = node.on_failure
+    if node.task is not None:
+        task = node.task
+        out.update(
+            command_type=task.kind,
+            command=task.command,
+            returns=[{"name": r.name, "kind": r.kind.value} for r in task.returns],
+            secrets=list(task.secrets),
+            catalog={"get": list(task.catalog.get), "put": list(task.catalog.put)},
+            max_attempts=task.max_attempts,
+        )
+    return out
+
+
+def walk(graph: Graph, run_step: Callable[[Node], bool]) -> Node:
+    """Run steps from the start until a terminal node; `run_step` says if a step succeeded."""
+    node = graph[graph.start_at]
+    while not node.is_terminal:
+        node = graph.next_node(node.name, succeeded=run_step(node))
+    return node

@@ -1,0 +1,1 @@
+"""The ports: one Protocol per kind of infrastructure, plus the application's driving port."""

@@ -1,0 +1,31 @@
+"""The task port: how a task's command (a function, a shell command, ...) is run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from runplane.domain.graph import TaskSpec
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What a task produced: named returns, metrics and the parameters it consumed."""
+
+    returns: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    parameters_used: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class TaskRunner(Protocol):
+    """Runs one kind of task command."""
+
+    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+        """Run the task with the run's parameters; secrets are already in the environment.
+
+        Raises ParameterError when the task needs a parameter that does not exist, and
+        ExecutionError for anything else that makes the task fail (the cause chained).
+        """
+        ...
