@@ -1,0 +1,90 @@
+"""The contracts every catalog passes: subclass, override the `catalog` fixture."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from runplane.domain.errors import CatalogError
+from runplane.ports.catalog import Catalog
+
+
+class CatalogContract:
+    """Behaviour every Catalog has, including ones that store nothing."""
+
+    @pytest.fixture
+    def catalog(self) -> Catalog:
+        raise NotImplementedError
+
+    @pytest.mark.parametrize("pattern", ["../outside.csv", "/etc/passwd", "a/../../b", " "])
+    def test_patterns_escaping_the_working_directory_are_rejected(
+        self, catalog: Catalog, tmp_path: Path, pattern: str
+    ) -> None:
+        with pytest.raises(CatalogError, match="escapes the working directory"):
+            catalog.put("run-1", [pattern], tmp_path)
+        with pytest.raises(CatalogError, match="escapes the working directory"):
+            catalog.get("run-1", [pattern], tmp_path)
+
+    def test_location_is_text(self, catalog: Catalog) -> None:
+        assert isinstance(catalog.location("run-1"), str)
+
+
+class CatalogStorageContract(CatalogContract):
+    """Behaviour of catalogs that keep files: round trips, hashes, isolation per run."""
+
+    @pytest.fixture
+    def work(self, tmp_path: Path) -> Path:
+        work = tmp_path / "work"
+        (work / "data" / "deep").mkdir(parents=True)
+        (work / "data.csv").write_text("a,b\n1,2\n")
+        (work / "data" / "one.txt").write_bytes(b"\x00\x01" * 1000)
+        (work / "data" / "deep" / "two.txt").write_text("two")
+        return work
+
+    def test_put_records_sha256_and_size_of_each_file(self, catalog: Catalog, work: Path) -> None:
+        entries = catalog.put("run-1", ["data.csv"], work)
+        content = (work / "data.csv").read_bytes()
+        assert [(e.name, e.stage, e.size) for e in entries] == [("data.csv", "put", len(content))]
+        assert entries[0].sha256 == hashlib.sha256(content).hexdigest()
+
+    def test_get_brings_back_identical_files(
+        self, catalog: Catalog, work: Path, tmp_path: Path
+    ) -> None:
+        put = catalog.put("run-1", ["data.csv", "data"], work)
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        got = catalog.get("run-1", ["data.csv", "data/**/*.txt"], elsewhere)
+        assert sorted(e.name for e in got) == sorted(e.name for e in put)
+        assert {e.name: e.sha256 for e in got} == {e.name: e.sha256 for e in put}
+        for entry in got:
+            assert (elsewhere / entry.name).read_bytes() == (work / entry.name).read_bytes()
+            assert entry.stage == "get"
+
+    def test_a_directory_is_put_whole(self, catalog: Catalog, work: Path) -> None:
+        names = sorted(e.name for e in catalog.put("run-1", ["data"], work))
+        assert names == ["data/deep/two.txt", "data/one.txt"]
+
+    def test_put_pattern_matching_nothing_names_the_pattern(
+        self, catalog: Catalog, work: Path
+    ) -> None:
+        with pytest.raises(CatalogError, match=r"missing\*\.csv"):
+            catalog.put("run-1", ["missing*.csv"], work)
+
+    def test_get_of_a_file_the_run_never_put_fails(self, catalog: Catalog, work: Path) -> None:
+        catalog.put("run-1", ["data.csv"], work)
+        with pytest.raises(CatalogError, match="other.csv"):
+            catalog.get("run-1", ["other.csv"], work)
+
+    def test_runs_are_kept_apart(self, catalog: Catalog, work: Path, tmp_path: Path) -> None:
+        catalog.put("run-1", ["data.csv"], work)
+        with pytest.raises(CatalogError):
+            catalog.get("run-2", ["data.csv"], tmp_path)
+
+    def test_put_again_replaces_the_file(self, catalog: Catalog, work: Path, tmp_path: Path) -> None:
+        catalog.put("run-1", ["data.csv"], work)
+        (work / "data.csv").write_text("new")
+        catalog.put("run-1", ["data.csv"], work)
+        catalog.get("run-1", ["data.csv"], tmp_path)
+        assert (tmp_path / "data.csv").read_text() == "new"
