@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
@@ -40,3 +41,41 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
         if matches == 0:
             raise CatalogError(f"catalog pattern {pattern!r} matches no file in {where}")
     return list(found)
+
+
+def matching_names(names: Sequence[str], pattern: str) -> list[str]:
+    """The stored names (POSIX relative paths) a pattern selects, with Path.glob's meaning.
+
+    For stores that list keys instead of walking folders (object stores, fakes): `*` and
+    `?` stay within one folder, `**/` spans any number of folders, and a pattern naming a
+    folder selects everything beneath it.
+    """
+    check_pattern(pattern)
+    regex = re.compile(_translate(pattern.rstrip("/")))
+    folder = pattern.rstrip("/") + "/"
+    return [n for n in names if regex.fullmatch(n) or (_is_literal(pattern) and n.startswith(folder))]
+
+
+def _translate(pattern: str) -> str:
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+def _is_literal(pattern: str) -> bool:
+    return not any(c in pattern for c in "*?[")

@@ -1,0 +1,78 @@
+"""Fakes of the driven ports; each passes its port's contract suite (tests/unit/test_contracts.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from runplane.adapters._shared.globbing import matching_names
+from runplane.domain.errors import CatalogError, SecretNotFoundError
+from runplane.domain.run_log import CatalogEntry
+
+
+class DictSecrets:
+    """Secrets from a dict."""
+
+    def __init__(self, values: dict[str, str] | None = None) -> None:
+        self.values = dict(values or {})
+        self.asked: list[str] = []
+
+    def get(self, name: str) -> str:
+        self.asked.append(name)
+        try:
+            return self.values[name]
+        except KeyError:
+            raise SecretNotFoundError(name, "the test's dict") from None
+
+
+class MemoryCatalog:
+    """A catalog keeping file contents in a dict per run."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, bytes]] = {}
+
+    def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
+        entries = []
+        for pattern in patterns:
+            _check(pattern)
+            matches = [p for m in sorted(work_dir.glob(pattern)) for p in _files(m)]
+            if not matches:
+                raise CatalogError(f"catalog pattern {pattern!r} matches no file")
+            for path in matches:
+                name = path.relative_to(work_dir).as_posix()
+                data = path.read_bytes()
+                self.files.setdefault(run_id, {})[name] = data
+                entries.append(_entry(name, "put", data))
+        return entries
+
+    def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
+        entries = []
+        stored = self.files.get(run_id, {})
+        for pattern in patterns:
+            _check(pattern)
+            names = matching_names(list(stored), pattern)
+            if not names:
+                raise CatalogError(f"catalog pattern {pattern!r} matches no file of run {run_id}")
+            for name in names:
+                (work_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                (work_dir / name).write_bytes(stored[name])
+                entries.append(_entry(name, "get", stored[name]))
+        return entries
+
+    def location(self, run_id: str) -> str:
+        return f"memory:{run_id}"
+
+
+def _check(pattern: str) -> None:
+    path = PurePosixPath(pattern)
+    if not pattern.strip() or path.is_absolute() or ".." in path.parts:
+        raise CatalogError(f"catalog pattern {pattern!r} escapes the working directory")
+
+
+def _files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def _entry(name: str, stage: str, data: bytes) -> CatalogEntry:
+    return CatalogEntry(name, stage, hashlib.sha256(data).hexdigest(), len(data))

@@ -1,0 +1,115 @@
+from pathlib import Path
+
+import pytest
+
+from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
+from runplane.adapters.catalogs.file_system import FileSystemCatalog, FileSystemCatalogConfig
+from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
+from runplane.adapters.run_log_stores.file_system import (
+    FileSystemRunLogStore,
+    FileSystemRunLogStoreConfig,
+)
+from runplane.adapters.secrets.do_nothing import DoNothingSecrets
+from runplane.adapters.secrets.dotenv import DotenvSecrets, DotenvSecretsConfig
+from runplane.adapters.secrets.env import EnvSecrets, EnvSecretsConfig
+from runplane.ports.catalog import Catalog
+from runplane.ports.run_log_store import RunLogStore
+from runplane.ports.secrets import Secrets
+from runplane.testing.catalog import CatalogContract, CatalogStorageContract
+from runplane.testing.run_log_store import RunLogStoreContract
+from runplane.testing.secrets import SecretsContract
+from tests.fakes import DictSecrets, MemoryCatalog
+
+
+class TestBufferedRunLogStore(RunLogStoreContract):
+    @pytest.fixture
+    def store(self) -> RunLogStore:
+        return BufferedRunLogStore()
+
+
+class TestFileSystemRunLogStore(RunLogStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> RunLogStore:
+        return FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path / "logs")))
+
+
+class TestFileSystemCatalog(CatalogStorageContract):
+    @pytest.fixture
+    def catalog(self, tmp_path: Path) -> Catalog:
+        return FileSystemCatalog(FileSystemCatalogConfig(catalog_location=str(tmp_path / "cat")))
+
+
+class TestMemoryCatalogFake(CatalogStorageContract):
+    @pytest.fixture
+    def catalog(self) -> Catalog:
+        return MemoryCatalog()
+
+
+class TestDoNothingCatalog(CatalogContract):
+    @pytest.fixture
+    def catalog(self) -> Catalog:
+        return DoNothingCatalog()
+
+
+class TestDoNothingSecrets(SecretsContract):
+    @pytest.fixture
+    def secrets(self) -> Secrets:
+        return DoNothingSecrets()
+
+
+class TestEnvSecrets(SecretsContract):
+    @pytest.fixture
+    def known(self) -> dict[str, str]:
+        return {"db_password": "hunter2", "token": "t0k=n with spaces"}
+
+    @pytest.fixture
+    def secrets(self, monkeypatch: pytest.MonkeyPatch, known: dict[str, str]) -> Secrets:
+        for name, value in known.items():
+            monkeypatch.setenv(f"APP_{name}", value)
+        monkeypatch.setenv("no_such_secret_zz", "unprefixed must not count")
+        return EnvSecrets(EnvSecretsConfig(prefix="APP_"))
+
+
+class TestDotenvSecrets(SecretsContract):
+    @pytest.fixture
+    def known(self) -> dict[str, str]:
+        return {"api_key": "abc#123", "quoted": "two words"}
+
+    @pytest.fixture
+    def secrets(self, tmp_path: Path) -> Secrets:
+        env = tmp_path / "team.env"
+        env.write_text("# a comment\napi_key='abc#123'\nexport quoted=\"two words\"\n")
+        return DotenvSecrets(DotenvSecretsConfig(location=str(env)))
+
+
+class TestDictSecretsFake(SecretsContract):
+    @pytest.fixture
+    def known(self) -> dict[str, str]:
+        return {"a": "1"}
+
+    @pytest.fixture
+    def secrets(self, known: dict[str, str]) -> Secrets:
+        return DictSecrets(known)
+
+
+def test_file_system_store_writes_one_file_per_step(tmp_path: Path) -> None:
+    from runplane.testing.run_log_store import make_run, make_step
+
+    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
+    store.create_run(make_run())
+    for name in ("a", "b", "c"):
+        store.put_step("run-1", make_step(name))
+    assert sorted(p.name for p in (tmp_path / "run-1" / "steps").iterdir()) == [
+        "a.json",
+        "b.json",
+        "c.json",
+    ]
+    assert not list(tmp_path.rglob("*.tmp"))  # no temp files left behind
+
+
+def test_dotenv_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    from runplane.domain.errors import SecretError
+
+    secrets = DotenvSecrets(DotenvSecretsConfig(location=str(tmp_path / "absent.env")))
+    with pytest.raises(SecretError, match=r"absent\.env.*not found"):
+        secrets.get("x")
