@@ -5,7 +5,8 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-_PACKAGE = str(Path(__file__).resolve().parent.parent)
+# Both spellings: an editable install reaches the package through a link folder.
+_PACKAGE = (str(Path(__file__).parent.parent), str(Path(__file__).resolve().parent.parent))
 
 
 def user_traceback(exc: BaseException) -> str:

@@ -225,6 +225,7 @@ def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
                 f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
                 "ShellTask, Stub, Success or Fail"
             )
+    for index, step in enumerate(steps):
         if isinstance(step, Success | Fail) and index != len(steps) - 1:
             raise PipelineDefinitionError(
                 f"step {step.name!r} ends the run, so steps after it could never run"

@@ -36,10 +36,12 @@ class SecretError(RunplaneError):
 class SecretNotFoundError(SecretError):
     """The secrets provider has no secret of that name."""
 
-    def __init__(self, name: str, where: str) -> None:
-        super().__init__(f"secret '{name}' not found in {where}")
+    def __init__(self, name: str, where: str, step: str | None = None) -> None:
+        context = f"step {step!r} needs a secret: " if step else ""
+        super().__init__(f"{context}secret '{name}' not found in {where}")
         self.name = name
         self.where = where
+        self.step = step
 
 
 class CatalogError(RunplaneError):

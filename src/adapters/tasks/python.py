@@ -25,9 +25,8 @@ class PythonTaskRunner:
         try:
             value = function(**kwargs)
         except Exception as exc:
-            raise ExecutionError(
-                f"step {step_path!r} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            # The step is named by its record; the message is the user's own error.
+            raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
         returned, metrics = split_returns(step_path, task.returns, value)
         returned = {name: _plain(item) for name, item in returned.items()}
         check_json(step_path, returned)

@@ -1,0 +1,74 @@
+import pytest
+
+from runplane import metric
+from runplane.domain.errors import ExecutionError, ParameterError
+from runplane.domain.graph import ReturnSpec
+from runplane.domain.identifiers import check_run_id
+from runplane.domain.parameters import check_initial, check_json, env_overrides, layer, split_returns
+from runplane.domain.redaction import redact
+from runplane.domain.errors import ConfigurationError
+
+
+def test_env_overrides_parse_json_else_keep_the_string() -> None:
+    environ = {
+        "RUNPLANE_PRM_n": "5",
+        "RUNPLANE_PRM_items": "[1, 2]",
+        "RUNPLANE_PRM_word": "hello",
+        "RUNPLANE_PRM_": "ignored",
+        "OTHER": "1",
+    }
+    assert env_overrides(environ) == {"n": 5, "items": [1, 2], "word": "hello"}
+
+
+def test_layers_are_file_then_returns_then_env_last_wins() -> None:
+    merged = layer({"a": 1, "b": 1, "c": 1}, [{"b": 2, "c": 2}, {"c": 3}], {"a": "env"})
+    assert merged == {"a": "env", "b": 2, "c": 3}
+
+
+def test_tuple_return_unpacks_in_order_and_metrics_are_split() -> None:
+    specs = [ReturnSpec("x"), metric("score"), ReturnSpec("y")]
+    assert split_returns("s", specs, (1, 0.5, [2])) == ({"x": 1, "y": [2]}, {"score": 0.5})
+
+
+def test_single_return_keeps_a_tuple_whole() -> None:
+    assert split_returns("s", [ReturnSpec("pair")], (1, 2)) == ({"pair": (1, 2)}, {})
+
+
+def test_wrong_number_of_returns_names_step_and_counts() -> None:
+    with pytest.raises(ExecutionError, match=r"'s' declares 2 returns \(x, y\) but returned 3"):
+        split_returns("s", [ReturnSpec("x"), ReturnSpec("y")], (1, 2, 3))
+    with pytest.raises(ExecutionError, match="returned int"):
+        split_returns("s", [ReturnSpec("x"), ReturnSpec("y")], 7)
+
+
+def test_metric_must_be_a_number() -> None:
+    with pytest.raises(ExecutionError, match="metric 'score' must be a number"):
+        split_returns("s", [metric("score")], "high")
+    with pytest.raises(ExecutionError, match="must be a number"):
+        split_returns("s", [metric("score")], True)
+
+
+def test_non_json_return_is_named() -> None:
+    with pytest.raises(ExecutionError, match="return 'obj' is a object"):
+        check_json("s", {"obj": object()})
+    with pytest.raises(ExecutionError, match="not JSON-serialisable"):
+        check_json("s", {"nan": float("nan")})
+
+
+def test_parameters_document_must_be_a_mapping_of_identifiers() -> None:
+    assert check_initial(None, "f") == {}
+    with pytest.raises(ParameterError, match="f: parameters must be a mapping"):
+        check_initial([1], "f")
+    with pytest.raises(ParameterError, match="'bad name' is not a valid identifier"):
+        check_initial({"bad name": 1}, "f")
+
+
+@pytest.mark.parametrize("run_id", ["../x", "a/b", "", ".hidden", "x" * 200, "a..b"])
+def test_unsafe_run_ids_are_rejected(run_id: str) -> None:
+    with pytest.raises(ConfigurationError, match="run id"):
+        check_run_id(run_id)
+
+
+def test_redaction_masks_every_secret_longest_first() -> None:
+    text = "token=abc123 and abc and abc123"
+    assert redact(text, ["abc", "abc123", ""]) == "token=*** and *** and ***"
