@@ -1,0 +1,3 @@
+from runplane import Pipeline, Stub
+
+pipeline = Pipeline([Stub("load"), Stub("load")])
