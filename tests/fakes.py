@@ -1,4 +1,4 @@
-"""Fakes of the driven ports; each passes its port's contract suite (tests/unit/test_contracts.py)."""
+"""Fakes of the driven ports; each passes its port's contract suite (unit/test_contracts.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The seed example: one step writes a file and returns values; the next reads both back.
 
-    runplane run examples/seed/pipeline.py     # or: python examples/seed/pipeline.py
+runplane run examples/seed/pipeline.py     # or: python examples/seed/pipeline.py
 """
 
 import os

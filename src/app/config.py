@@ -1,4 +1,4 @@
-"""The configuration file, loaded with pydantic-settings: file < RUNPLANE_* variables < arguments."""
+"""The configuration file, loaded with pydantic-settings: file < RUNPLANE_* variables < args."""
 
 from __future__ import annotations
 

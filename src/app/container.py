@@ -16,10 +16,12 @@ class Container(containers.DeclarativeContainer):
 
     config = providers.Configuration(strict=True)
     source = providers.Object("the default configuration")
-    configuration_file = providers.Object(None)
+    configuration_file: providers.Object[str | None] = providers.Object(None)
 
     executor = providers.Singleton(plugins.build, "executor", config.executor, source)
-    run_log_store = providers.Singleton(plugins.build, "run_log_store", config.run_log_store, source)
+    run_log_store = providers.Singleton(
+        plugins.build, "run_log_store", config.run_log_store, source
+    )
     catalog = providers.Singleton(plugins.build, "catalog", config.catalog, source)
     secrets = providers.Singleton(plugins.build, "secrets", config.secrets, source)
 

@@ -44,7 +44,7 @@ def _import_file(path: Path) -> Any:
             f"pipeline file '{path}' must be a Python file (.py) defining `pipeline`"
         )
     resolved = path.resolve()
-    name = "runplane_pipeline_" + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]  # noqa: S324
+    name = "runplane_pipeline_" + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, resolved)

@@ -44,7 +44,8 @@ def load(section: str, type_name: str) -> type:
         raise ConfigurationError(
             f"{section}: type '{type_name}' (from {dist}) failed to import: {exc}"
         ) from exc
-    if not isinstance(getattr(cls, "Config", None), type) or not issubclass(cls.Config, BaseModel):
+    config_model = getattr(cls, "Config", None)
+    if not isinstance(config_model, type) or not issubclass(config_model, BaseModel):
         raise ConfigurationError(
             f"{section}: adapter {cls.__module__}.{cls.__qualname__} has no pydantic `Config` model"
         )

@@ -46,6 +46,7 @@ class _Step:
     on_failure: Pipeline | None = None
 
     def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        """The graph node of this step, linked to the steps after it."""
         raise NotImplementedError
 
 
@@ -148,7 +149,7 @@ class Stub(_Step):
         self.name = name
         self.on_failure = None
 
-    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:  # noqa: D102
         return Node(self.name, NodeKind.STUB, next_name, on_failure)
 
 
@@ -159,7 +160,7 @@ class Success(_Step):
         check_node_name(name)
         self.name = name
 
-    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:  # noqa: D102
         return Node(self.name, NodeKind.SUCCESS)
 
 
@@ -170,7 +171,7 @@ class Fail(_Step):
         check_node_name(name)
         self.name = name
 
-    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:  # noqa: D102
         return Node(self.name, NodeKind.FAIL)
 
 

@@ -168,7 +168,7 @@ class RunService:
         self, run_id: str, node: Node, step: StepLog, parameters: dict[str, Any]
     ) -> None:
         task = node.task
-        assert task is not None  # noqa: S101  (task nodes always carry a task; Graph checks)
+        assert task is not None
         runner = self._runners.get(task.kind)
         for _ in range(task.max_attempts):
             attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())

@@ -40,8 +40,12 @@ def test_seed_runs_end_to_end_and_says_where_its_run_log_is(cli: Cli, workdir: P
     assert {"status", "start_time", "end_time", "message"} <= set(attempt)
     entry = generate["data_catalog"][0]
     data = (workdir / ".catalog" / "seed-1" / "data.csv").read_bytes()
-    assert entry == {"name": "data.csv", "stage": "put", "size": len(data),
-                     "sha256": hashlib.sha256(data).hexdigest()}
+    assert entry == {
+        "name": "data.csv",
+        "stage": "put",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     consumed = log["steps"]["consume"]["data_catalog"][0]
     assert (consumed["stage"], consumed["sha256"]) == ("get", entry["sha256"])
     assert "xyz" not in shown.stdout
@@ -83,18 +87,28 @@ def test_failing_step_exits_1_and_shows_the_users_traceback(cli: Cli, pipelines:
 def test_parameters_file_and_env_override(cli: Cli, pipelines: Path, workdir: Path) -> None:
     (workdir / "params.yaml").write_text("alpha: 0.5\nname: base\nitems: [1, 2, 3]\n")
     result = cli(
-        "run", str(pipelines / "params.py"), "-p", "params.yaml", "--run-id", "p1",
+        "run",
+        str(pipelines / "params.py"),
+        "-p",
+        "params.yaml",
+        "--run-id",
+        "p1",
         env={"RUNPLANE_PRM_name": "from-env", "RUNPLANE_PRM_items": "[10, 20]"},
     )
     assert result.code == 0, result.stderr
     assert json.loads((workdir / "seen.json").read_text()) == {
-        "alpha": 0.5, "name": "from-env", "items": [10, 20]}
+        "alpha": 0.5,
+        "name": "from-env",
+        "items": [10, 20],
+    }
     log = cli("runs", "show", "p1", "--json").json()
     assert log["steps"]["double"]["returns"] == {"doubled": 60}
     assert log["parameters"]["total"] == 30
 
 
-def test_dotenv_secret_reaches_the_step_and_never_the_log(cli: Cli, pipelines: Path, workdir: Path) -> None:
+def test_dotenv_secret_reaches_the_step_and_never_the_log(
+    cli: Cli, pipelines: Path, workdir: Path
+) -> None:
     (workdir / ".env").write_text("team_token=correct-horse-battery\n")
     (workdir / "dotenv.yaml").write_text("secrets: {type: dotenv, config: {location: .env}}\n")
     result = cli("run", str(pipelines / "needs_secret.py"), "-c", "dotenv.yaml", "--run-id", "s1")
@@ -127,8 +141,11 @@ def test_missing_parameter_names_step_argument_and_available(cli: Cli, pipelines
     [
         (None, "configuration file 'absent.yaml' not found"),
         ("run_log_store: {type: s4}\n", "unknown type 's4'; valid types: buffered, file-system"),
-        ("catalog:\n  type: file-system\n  config: {location: x}\n",
-         "catalog.config.location: unknown key for type 'file-system'; valid keys: catalog_location"),
+        (
+            "catalog:\n  type: file-system\n  config: {location: x}\n",
+            "catalog.config.location: unknown key for type 'file-system'; "
+            "valid keys: catalog_location",
+        ),
         ("executor:\n  type: local\n   bad: [\n", "not valid YAML at line 3"),
     ],
 )
@@ -224,6 +241,7 @@ def test_import_runplane_stays_light(clean_env: dict[str, str]) -> None:
         " 'pydantic_settings', 'yaml'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=clean_env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env, check=True
+    )
     assert done.stdout.strip() == "[]"

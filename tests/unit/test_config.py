@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from dependency_injector import providers
 
 from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
 from runplane.adapters.catalogs.file_system import FileSystemCatalog
@@ -12,6 +13,7 @@ from runplane.adapters.secrets.env import EnvSecrets
 from runplane.app.config import load_settings
 from runplane.app.container import create_container
 from runplane.domain.errors import ConfigurationError
+from tests.fakes import DictSecrets
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,12 +90,12 @@ def test_unknown_key_in_a_section_names_key_and_valid_keys(tmp_path: Path) -> No
 
 def test_unknown_key_beside_type_and_config(tmp_path: Path) -> None:
     path = write(tmp_path, "catalog:\n  type: do-nothing\n  settings: {}\n")
-    with pytest.raises(ConfigurationError, match="catalog: unknown key.*settings"):
+    with pytest.raises(ConfigurationError, match=r"catalog: unknown key.*settings"):
         create_container(path)
 
 
 def test_unknown_section_lists_the_sections(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="unknown section 'run_log_stor'.*valid sections"):
+    with pytest.raises(ConfigurationError, match=r"unknown section 'run_log_stor'.*valid sections"):
         create_container(write(tmp_path, "run_log_stor: {type: buffered}\n"))
 
 
@@ -114,12 +116,16 @@ def test_missing_required_key_is_named(tmp_path: Path) -> None:
 
 
 def test_missing_type_lists_valid_types(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match=r"secrets\.type is required; valid types: .*dotenv"):
+    with pytest.raises(
+        ConfigurationError, match=r"secrets\.type is required; valid types: .*dotenv"
+    ):
         create_container(write(tmp_path, "secrets: {config: {}}\n"))
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "run_log_store:\n  type: file-system\n  config: {log_folder: from-file}\n")
+    path = write(
+        tmp_path, "run_log_store:\n  type: file-system\n  config: {log_folder: from-file}\n"
+    )
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE__CONFIG__LOG_FOLDER", "from-env")
     store = create_container(path).run_log_store()
     assert store.location("r") == str(Path("from-env") / "r")
@@ -128,7 +134,9 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 def test_configuration_file_variable_names_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("RUNPLANE_CONFIGURATION_FILE", write(tmp_path, "run_log_store: {type: buffered}\n"))
+    monkeypatch.setenv(
+        "RUNPLANE_CONFIGURATION_FILE", write(tmp_path, "run_log_store: {type: buffered}\n")
+    )
     assert isinstance(create_container().run_log_store(), BufferedRunLogStore)
 
 
@@ -138,10 +146,6 @@ def test_parameter_variables_do_not_disturb_configuration(monkeypatch: pytest.Mo
 
 
 def test_container_ports_can_be_overridden_with_fakes() -> None:
-    from dependency_injector import providers
-
-    from tests.fakes import DictSecrets
-
     c = create_container()
     fake = DictSecrets({"a": "1"})
     with c.secrets.override(providers.Object(fake)):

@@ -12,11 +12,12 @@ from runplane.adapters.run_log_stores.file_system import (
 from runplane.adapters.secrets.do_nothing import DoNothingSecrets
 from runplane.adapters.secrets.dotenv import DotenvSecrets, DotenvSecretsConfig
 from runplane.adapters.secrets.env import EnvSecrets, EnvSecretsConfig
+from runplane.domain.errors import SecretError
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.testing.catalog import CatalogContract, CatalogStorageContract
-from runplane.testing.run_log_store import RunLogStoreContract
+from runplane.testing.run_log_store import RunLogStoreContract, make_run, make_step
 from runplane.testing.secrets import SecretsContract
 from tests.fakes import DictSecrets, MemoryCatalog
 
@@ -93,8 +94,6 @@ class TestDictSecretsFake(SecretsContract):
 
 
 def test_file_system_store_writes_one_file_per_step(tmp_path: Path) -> None:
-    from runplane.testing.run_log_store import make_run, make_step
-
     store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
     store.create_run(make_run())
     for name in ("a", "b", "c"):
@@ -108,8 +107,6 @@ def test_file_system_store_writes_one_file_per_step(tmp_path: Path) -> None:
 
 
 def test_dotenv_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    from runplane.domain.errors import SecretError
-
     secrets = DotenvSecrets(DotenvSecretsConfig(location=str(tmp_path / "absent.env")))
     with pytest.raises(SecretError, match=r"absent\.env.*not found"):
         secrets.get("x")

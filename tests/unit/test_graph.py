@@ -55,7 +55,7 @@ def test_non_step_in_list_names_its_position_and_type() -> None:
 
 def test_returns_given_as_one_string_is_rejected() -> None:
     with pytest.raises(PipelineDefinitionError, match="list of names"):
-        PythonTask(one, returns="x")  # type: ignore[arg-type]
+        PythonTask(one, returns="x")
 
 
 def test_returns_must_be_identifiers_and_unique() -> None:
@@ -98,7 +98,12 @@ def test_step_without_handler_fails_the_run() -> None:
 def test_walk_follows_success_and_failure_paths() -> None:
     graph = Pipeline([Stub("a"), PythonTask(one, on_failure=Stub("h")), Stub("c")]).graph
     seen: list[str] = []
-    end = walk(graph, lambda node: seen.append(node.name) or node.name != "one")
+
+    def run_step(node: Node) -> bool:
+        seen.append(node.name)
+        return node.name != "one"
+
+    end = walk(graph, run_step)
     assert seen == ["a", "one", "h"]
     assert end.kind is NodeKind.FAIL
 

@@ -1,12 +1,17 @@
 import pytest
 
 from runplane import metric
-from runplane.domain.errors import ExecutionError, ParameterError
+from runplane.domain.errors import ConfigurationError, ExecutionError, ParameterError
 from runplane.domain.graph import ReturnSpec
 from runplane.domain.identifiers import check_run_id
-from runplane.domain.parameters import check_initial, check_json, env_overrides, layer, split_returns
+from runplane.domain.parameters import (
+    check_initial,
+    check_json,
+    env_overrides,
+    layer,
+    split_returns,
+)
 from runplane.domain.redaction import redact
-from runplane.domain.errors import ConfigurationError
 
 
 def test_env_overrides_parse_json_else_keep_the_string() -> None:

@@ -28,7 +28,10 @@ def secrets() -> DictSecrets:
 
 @pytest.fixture
 def service(
-    store: BufferedRunLogStore, secrets: DictSecrets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: BufferedRunLogStore,
+    secrets: DictSecrets,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> RunService:
     monkeypatch.chdir(tmp_path)
     return make_service(store, secrets)
@@ -127,7 +130,9 @@ def test_metrics_are_recorded_apart_from_parameters(service: RunService) -> None
 def test_missing_parameter_fails_the_step_naming_argument_and_available(
     service: RunService,
 ) -> None:
-    run = service.run(Pipeline([PythonTask(generate, returns=["x", "y"]), PythonTask(lambda_z)]).graph)
+    run = service.run(
+        Pipeline([PythonTask(generate, returns=["x", "y"]), PythonTask(lambda_z)]).graph
+    )
     assert run.status is Status.FAIL
     message = run.steps["lambda_z"].attempts[-1].message
     assert "'lambda_z'" in message
@@ -216,7 +221,9 @@ def test_missing_secret_stops_the_run_before_any_step(
     service: RunService, store: BufferedRunLogStore
 ) -> None:
     pipeline = Pipeline([Stub("first"), PythonTask(add, secrets=["absent_secret"])])
-    with pytest.raises(SecretNotFoundError, match="step 'add' needs a secret: secret 'absent_secret'"):
+    with pytest.raises(
+        SecretNotFoundError, match="step 'add' needs a secret: secret 'absent_secret'"
+    ):
         service.run(pipeline.graph)
     assert store.list_runs() == []
 

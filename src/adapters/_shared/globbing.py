@@ -30,7 +30,9 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
         check_pattern(pattern)
         matches = 0
         for match in sorted(base.glob(pattern)):
-            files = sorted(p for p in match.rglob("*") if p.is_file()) if match.is_dir() else [match]
+            files = (
+                sorted(p for p in match.rglob("*") if p.is_file()) if match.is_dir() else [match]
+            )
             for file in files:
                 if file.name.startswith(".") and file.name.endswith(".tmp"):
                     continue  # another writer's half-copied file
@@ -53,7 +55,9 @@ def matching_names(names: Sequence[str], pattern: str) -> list[str]:
     check_pattern(pattern)
     regex = re.compile(_translate(pattern.rstrip("/")))
     folder = pattern.rstrip("/") + "/"
-    return [n for n in names if regex.fullmatch(n) or (_is_literal(pattern) and n.startswith(folder))]
+    return [
+        n for n in names if regex.fullmatch(n) or (_is_literal(pattern) and n.startswith(folder))
+    ]
 
 
 def _translate(pattern: str) -> str:

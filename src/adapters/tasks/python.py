@@ -33,7 +33,9 @@ class PythonTaskRunner:
         return TaskResult(returns=returned, metrics=metrics, parameters_used=_plain_all(kwargs))
 
 
-def bind(step_path: str, function: Callable[..., Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+def bind(
+    step_path: str, function: Callable[..., Any], parameters: Mapping[str, Any]
+) -> dict[str, Any]:
     """Keyword arguments for `function` from `parameters`, by argument name.
 
     A pydantic-model annotation turns a dict into that model; `**kwargs` receives every

@@ -13,7 +13,10 @@ def pipeline() -> Pipeline:
     return Pipeline(
         [
             PythonTask(show, returns=["total"], catalog=Catalog(put=["seen.json"])),
-            ShellTask('echo "doubled=$((RUNPLANE_PRM_total * 2))" > "$RUNPLANE_RETURNS"',
-                      name="double", returns=["doubled"]),
+            ShellTask(
+                'echo "doubled=$((RUNPLANE_PRM_total * 2))" > "$RUNPLANE_RETURNS"',
+                name="double",
+                returns=["doubled"],
+            ),
         ]
     )

@@ -1,0 +1,56 @@
+"""How runs look in a terminal: tables and failure reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog
+
+
+def status_text(status: Status) -> str:
+    """The status in colour markup."""
+    colour = {Status.SUCCESS: "green", Status.FAIL: "red"}.get(status, "yellow")
+    return f"[{colour}]{status.value}[/{colour}]"
+
+
+def summary(console: Console, log: RunLog) -> None:
+    """A table of the run's steps, then its status."""
+    table = Table("step", "status", "attempts", "duration")
+    for step in log.steps.values():
+        table.add_row(step.path, status_text(step.status), str(len(step.attempts)), duration(step))
+    console.print(table)
+    console.print(f"run {log.run_id}: {status_text(log.status)}")
+
+
+def runs_table(summaries: Iterable[RunSummary]) -> Table:
+    """A table of runs, in the order given."""
+    table = Table("run id", "status", "tag", "started", "pipeline")
+    for s in summaries:
+        table.add_row(
+            s.run_id, status_text(s.status), s.tag or "", s.start_time, s.pipeline_name or ""
+        )
+    return table
+
+
+def duration(step: StepLog) -> str:
+    """Seconds from the first attempt's start to the last one's end."""
+    if not step.start_time or not step.end_time:
+        return "-"
+    seconds = datetime.fromisoformat(step.end_time) - datetime.fromisoformat(step.start_time)
+    return f"{seconds.total_seconds():.3f}s"
+
+
+def show_failure(err: Console, log: RunLog) -> None:
+    """Each failed step's last message and the user's traceback."""
+    for step in log.steps.values():
+        if step.status is Status.FAIL and step.attempts:
+            last = step.attempts[-1]
+            err.print(f"step {step.path!r} failed: {last.message}", markup=False, highlight=False)
+            if last.traceback:
+                err.print(last.traceback, markup=False, highlight=False)
+    if log.message:
+        err.print(log.message, markup=False, highlight=False)
