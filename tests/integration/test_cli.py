@@ -140,7 +140,10 @@ def test_missing_parameter_names_step_argument_and_available(cli: Cli, pipelines
     ("config", "expected"),
     [
         (None, "configuration file 'absent.yaml' not found"),
-        ("run_log_store: {type: s4}\n", "unknown type 's4'; valid types: buffered, file-system"),
+        (
+            "run_log_store: {type: s4}\n",
+            "unknown type 's4'; valid types: buffered, chunked-fs, file-system",
+        ),
         (
             "catalog:\n  type: file-system\n  config: {location: x}\n",
             "catalog.config.location: unknown key for type 'file-system'; "

@@ -75,7 +75,7 @@ def test_unknown_type_lists_the_valid_ones(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "config.yaml" in message
     assert "run_log_store: unknown type 's4'" in message
-    assert "valid types: buffered, file-system" in message
+    assert "valid types: buffered, chunked-fs, file-system" in message
 
 
 def test_unknown_key_in_a_section_names_key_and_valid_keys(tmp_path: Path) -> None:

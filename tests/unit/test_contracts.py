@@ -1,3 +1,4 @@
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,10 @@ import pytest
 from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
 from runplane.adapters.catalogs.file_system import FileSystemCatalog, FileSystemCatalogConfig
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
+from runplane.adapters.run_log_stores.chunked_fs import (
+    ChunkedFileSystemRunLogStore,
+    ChunkedFileSystemRunLogStoreConfig,
+)
 from runplane.adapters.run_log_stores.file_system import (
     FileSystemRunLogStore,
     FileSystemRunLogStoreConfig,
@@ -32,6 +37,14 @@ class TestFileSystemRunLogStore(RunLogStoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> RunLogStore:
         return FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path / "logs")))
+
+
+class TestChunkedFileSystemRunLogStore(RunLogStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> RunLogStore:
+        return ChunkedFileSystemRunLogStore(
+            ChunkedFileSystemRunLogStoreConfig(log_folder=str(tmp_path / "logs"))
+        )
 
 
 class TestFileSystemCatalog(CatalogStorageContract):
@@ -93,8 +106,10 @@ class TestDictSecretsFake(SecretsContract):
         return DictSecrets(known)
 
 
-def test_file_system_store_writes_one_file_per_step(tmp_path: Path) -> None:
-    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
+def test_chunked_store_writes_one_file_per_step(tmp_path: Path) -> None:
+    store = ChunkedFileSystemRunLogStore(
+        ChunkedFileSystemRunLogStoreConfig(log_folder=str(tmp_path))
+    )
     store.create_run(make_run())
     for name in ("a", "b", "c"):
         store.put_step("run-1", make_step(name))
@@ -110,3 +125,30 @@ def test_dotenv_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     secrets = DotenvSecrets(DotenvSecretsConfig(location=str(tmp_path / "absent.env")))
     with pytest.raises(SecretError, match=r"absent\.env.*not found"):
         secrets.get("x")
+
+
+def test_file_system_store_survives_a_torn_journal_line(tmp_path: Path) -> None:
+    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
+    store.create_run(make_run())
+    store.put_step("run-1", make_step("a"))
+    journal = tmp_path / "run-1" / "steps.jsonl"
+    with journal.open("ab") as f:  # a writer killed half-way through a record
+        f.write(b'{"path": "b", "kind": "ta')
+    assert list(store.get_run("run-1").steps) == ["a"]
+    later = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
+    later.put_step("run-1", make_step("c", "2026-01-01T00:00:09.000000+00:00"))
+    assert list(later.get_run("run-1").steps) == ["a", "c"]
+
+
+def test_file_system_store_serialises_writers_from_many_processes(tmp_path: Path) -> None:
+    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
+    store.create_run(make_run())
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.starmap(_write_steps, [(str(tmp_path), w, 50) for w in range(4)])
+    assert len(store.get_run("run-1").steps) == 200
+
+
+def _write_steps(folder: str, writer: int, count: int) -> None:
+    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=folder))
+    for i in range(count):
+        store.put_step("run-1", make_step(f"w{writer}.{i}"))

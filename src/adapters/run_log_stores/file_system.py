@@ -1,9 +1,11 @@
-"""A run log store on a local (or mounted) file system: a folder per run, a file per step."""
+"""The default run log store: a folder per run with a header file and an append-only journal."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -16,12 +18,12 @@ from runplane.domain.errors import (
     RunLogNotFoundError,
     StepLogNotFoundError,
 )
-from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog, order_steps
 
 logger = logging.getLogger(__name__)
 
 _HEADER = "run.json"
-_STEPS = "steps"
+_JOURNAL = "steps.jsonl"
 
 
 class FileSystemRunLogStoreConfig(BaseModel):
@@ -33,17 +35,20 @@ class FileSystemRunLogStoreConfig(BaseModel):
 
 
 class FileSystemRunLogStore:
-    """`<log_folder>/<run_id>/run.json` plus `steps/<step path>.json`, each written atomically.
+    """`<log_folder>/<run_id>/run.json` plus `steps.jsonl`, one step record per line.
 
-    Recording a step writes only that step's file (temp + fsync + rename), so the cost of a
-    step does not grow with the length of the run, and a crash at any instant leaves every
-    file either old or new.
+    The header is replaced atomically (temp + fsync + rename). A step record is one
+    appended line, written under an exclusive lock and synced before `put_step` returns,
+    so recording a step costs the same at step 10,000 as at step 10, and writers from
+    several processes are serialised rather than lost. The last record of a step wins. A
+    line torn by a power cut is ended before the next append and skipped when read.
     """
 
     Config: ClassVar[type[FileSystemRunLogStoreConfig]] = FileSystemRunLogStoreConfig
 
     def __init__(self, config: FileSystemRunLogStoreConfig | None = None) -> None:
         self._root = Path((config or FileSystemRunLogStoreConfig()).log_folder)
+        self._journals: dict[str, int] = {}  # open append descriptors, by run id
 
     def create_run(self, run: RunLog) -> None:
         folder = self._root / run.run_id
@@ -54,30 +59,40 @@ class FileSystemRunLogStore:
             raise RunAlreadyExistsError(run.run_id, f"'{self._root}'") from None
         except OSError as exc:
             raise RunLogError(f"cannot create run folder '{folder}': {exc.strerror}") from exc
-        (folder / _STEPS).mkdir()
-        self._write(folder / _HEADER, run.header_dict())
+        (folder / _JOURNAL).touch()
+        self._write_header(folder, run)
         fsync_dir(folder)
 
     def update_run(self, run: RunLog) -> None:
-        self._write(self._folder(run.run_id) / _HEADER, run.header_dict())
+        self._write_header(self._folder(run.run_id), run)
+        if run.status is not Status.PROCESSING:
+            self._close(run.run_id)
 
     def put_step(self, run_id: str, step: StepLog) -> None:
-        self._write(self._folder(run_id) / _STEPS / f"{step.path}.json", step.to_dict())
+        line = (json.dumps(step.to_dict(), ensure_ascii=False) + "\n").encode()
+        fd = self._journal(run_id)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                _write_all(fd, line)
+                os.fdatasync(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        except OSError as exc:
+            raise RunLogError(
+                f"cannot record step '{step.path}' of run '{run_id}': {exc.strerror}"
+            ) from exc
 
     def get_run(self, run_id: str) -> RunLog:
         folder = self._folder(run_id)
-        steps = [
-            StepLog.from_dict(self._read(path))
-            for path in (folder / _STEPS).iterdir()
-            if path.suffix == ".json" and not path.name.startswith(".")
-        ]
-        return RunLog.from_dict(self._read(folder / _HEADER), order_steps(steps))
+        steps = order_steps(list(self._read_steps(folder).values()))
+        return RunLog.from_dict(self._read_json(folder / _HEADER), steps)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
-        path = self._folder(run_id) / _STEPS / f"{step_path}.json"
-        if not path.exists():
+        step = self._read_steps(self._folder(run_id)).get(step_path)
+        if step is None:
             raise StepLogNotFoundError(run_id, step_path)
-        return StepLog.from_dict(self._read(path))
+        return step
 
     def list_runs(self) -> list[RunSummary]:
         if not self._root.is_dir():
@@ -86,7 +101,7 @@ class FileSystemRunLogStore:
         for folder in self._root.iterdir():
             header = folder / _HEADER
             if header.is_file():
-                runs.append(RunLog.from_dict(self._read(header), []).summary())
+                runs.append(RunLog.from_dict(self._read_json(header), []).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -98,14 +113,51 @@ class FileSystemRunLogStore:
             raise RunLogNotFoundError(run_id, f"'{self._root}'")
         return folder
 
-    def _write(self, path: Path, data: dict[str, Any]) -> None:
+    def _journal(self, run_id: str) -> int:
+        fd = self._journals.get(run_id)
+        if fd is None:
+            path = self._folder(run_id) / _JOURNAL
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                _end_torn_line(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            self._journals[run_id] = fd
+        return fd
+
+    def _close(self, run_id: str) -> None:
+        fd = self._journals.pop(run_id, None)
+        if fd is not None:
+            os.close(fd)
+
+    def _write_header(self, folder: Path, run: RunLog) -> None:
+        path = folder / _HEADER
         try:
-            write_atomic(path, json.dumps(data, ensure_ascii=False).encode())
+            write_atomic(path, json.dumps(run.header_dict(), ensure_ascii=False).encode())
         except OSError as exc:
             raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc
-        logger.debug("wrote %s", path)
 
-    def _read(self, path: Path) -> dict[str, Any]:
+    def _read_steps(self, folder: Path) -> dict[str, StepLog]:
+        steps: dict[str, StepLog] = {}
+        try:
+            lines = (folder / _JOURNAL).read_bytes().split(b"\n")
+        except OSError as exc:
+            raise RunLogError(f"cannot read '{folder / _JOURNAL}': {exc.strerror}") from exc
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                logger.warning("skipping torn record at line %d of %s", number, folder / _JOURNAL)
+                continue
+            step = StepLog.from_dict(record)
+            steps[step.path] = step
+        return steps
+
+    @staticmethod
+    def _read_json(path: Path) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(path.read_bytes())
         except OSError as exc:
@@ -113,3 +165,16 @@ class FileSystemRunLogStore:
         except ValueError as exc:
             raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
         return data
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _end_torn_line(fd: int) -> None:
+    """If a writer died mid-line, end that line so the next record starts cleanly."""
+    size = os.fstat(fd).st_size
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        _write_all(fd, b"\n")

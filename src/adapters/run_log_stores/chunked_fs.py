@@ -1,0 +1,116 @@
+"""A run log store for concurrent writers on a shared file system: a file per step record."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from runplane.adapters._shared.files import fsync_dir, write_atomic
+from runplane.domain.errors import (
+    RunAlreadyExistsError,
+    RunLogError,
+    RunLogNotFoundError,
+    StepLogNotFoundError,
+)
+from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+
+logger = logging.getLogger(__name__)
+
+_HEADER = "run.json"
+_STEPS = "steps"
+
+
+class ChunkedFileSystemRunLogStoreConfig(BaseModel):
+    """Settings of the chunked file-system run log store."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    log_folder: str = ".run_log_store"
+
+
+class ChunkedFileSystemRunLogStore:
+    """`<log_folder>/<run_id>/run.json` plus `steps/<step path>.json`, each written atomically.
+
+    Recording a step writes only that step's file (temp + fsync + rename): writers of
+    different steps (parallel branches in different processes or pods) never touch the same
+    file, the cost of a step does not grow with the length of the run, and a crash at any
+    instant leaves every file either old or new.
+    """
+
+    Config: ClassVar[type[ChunkedFileSystemRunLogStoreConfig]] = ChunkedFileSystemRunLogStoreConfig
+
+    def __init__(self, config: ChunkedFileSystemRunLogStoreConfig | None = None) -> None:
+        self._root = Path((config or ChunkedFileSystemRunLogStoreConfig()).log_folder)
+
+    def create_run(self, run: RunLog) -> None:
+        folder = self._root / run.run_id
+        try:
+            self._root.mkdir(parents=True, exist_ok=True)
+            folder.mkdir()  # exclusive: the run id is claimed here, never merged
+        except FileExistsError:
+            raise RunAlreadyExistsError(run.run_id, f"'{self._root}'") from None
+        except OSError as exc:
+            raise RunLogError(f"cannot create run folder '{folder}': {exc.strerror}") from exc
+        (folder / _STEPS).mkdir()
+        self._write(folder / _HEADER, run.header_dict())
+        fsync_dir(folder)
+
+    def update_run(self, run: RunLog) -> None:
+        self._write(self._folder(run.run_id) / _HEADER, run.header_dict())
+
+    def put_step(self, run_id: str, step: StepLog) -> None:
+        self._write(self._folder(run_id) / _STEPS / f"{step.path}.json", step.to_dict())
+
+    def get_run(self, run_id: str) -> RunLog:
+        folder = self._folder(run_id)
+        steps = [
+            StepLog.from_dict(self._read(path))
+            for path in (folder / _STEPS).iterdir()
+            if path.suffix == ".json" and not path.name.startswith(".")
+        ]
+        return RunLog.from_dict(self._read(folder / _HEADER), order_steps(steps))
+
+    def get_step(self, run_id: str, step_path: str) -> StepLog:
+        path = self._folder(run_id) / _STEPS / f"{step_path}.json"
+        if not path.exists():
+            raise StepLogNotFoundError(run_id, step_path)
+        return StepLog.from_dict(self._read(path))
+
+    def list_runs(self) -> list[RunSummary]:
+        if not self._root.is_dir():
+            return []
+        runs = []
+        for folder in self._root.iterdir():
+            header = folder / _HEADER
+            if header.is_file():
+                runs.append(RunLog.from_dict(self._read(header), []).summary())
+        return sorted(runs, key=lambda r: r.start_time, reverse=True)
+
+    def location(self, run_id: str) -> str:
+        return str(self._root / run_id)
+
+    def _folder(self, run_id: str) -> Path:
+        folder = self._root / run_id
+        if not (folder / _HEADER).is_file():
+            raise RunLogNotFoundError(run_id, f"'{self._root}'")
+        return folder
+
+    def _write(self, path: Path, data: dict[str, Any]) -> None:
+        try:
+            write_atomic(path, json.dumps(data, ensure_ascii=False).encode())
+        except OSError as exc:
+            raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc
+        logger.debug("wrote %s", path)
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(path.read_bytes())
+        except OSError as exc:
+            raise RunLogError(f"cannot read run record '{path}': {exc.strerror}") from exc
+        except ValueError as exc:
+            raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
+        return data
