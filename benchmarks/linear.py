@@ -49,7 +49,8 @@ def step_gaps(run_log: object, first: int, last: int) -> float:
     """Median seconds between consecutive step starts over steps [first, last)."""
     starts = [datetime.fromisoformat(s.start_time) for s in run_log.steps.values()]  # type: ignore[attr-defined]
     gaps = [
-        (b - a).total_seconds() for a, b in zip(starts[first:last], starts[first + 1 : last + 1])
+        (b - a).total_seconds()
+        for a, b in zip(starts[first:last], starts[first + 1 : last + 1], strict=True)
     ]
     return statistics.median(gaps)
 
