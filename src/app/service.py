@@ -24,7 +24,7 @@ from runplane.domain.graph import Graph, Node, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.redaction import redact
-from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
+from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import Executor, RunPlan
 from runplane.ports.run_log_store import RunLogStore
@@ -67,6 +67,8 @@ class RunService:
         # Runs this process is driving: it is their only writer while they run, so the
         # in-memory copy is the store's content, not a cache that could go stale.
         self._live: dict[str, RunLog] = {}
+        # RUNPLANE_PRM_* overrides of each live run, read once when the run starts.
+        self._overrides: dict[str, dict[str, Any]] = {}
 
     # -- use cases -------------------------------------------------------------------
 
@@ -101,6 +103,7 @@ class RunService:
         )
         self._store.create_run(run)
         self._live[run_id] = run
+        self._overrides[run_id] = env_overrides(os.environ)
         logger.info("run %s started", run_id, extra={"run_id": run_id})
         plan = RunPlan(run_id, graph, run.pipeline_file, self._configuration_file)
         try:
@@ -112,7 +115,7 @@ class RunService:
             raise
         finally:
             run.end_time = self._clock()
-            run.parameters = layer(run.parameters, (), env_overrides(os.environ))
+            run.parameters = layer(run.parameters, (), self._overrides.pop(run_id))
             self._store.update_run(run)
             self._live.pop(run_id, None)
         logger.info("run %s ended: %s", run_id, run.status.value, extra={"run_id": run_id})
@@ -122,7 +125,10 @@ class RunService:
         """The one step path: resolve parameters, get files, expose secrets, run, record."""
         run = self._live.get(run_id) or self._load_for_step(run_id)
         node = graph[step_path]
-        parameters = layer(run.parameters, (), env_overrides(os.environ))
+        overrides = self._overrides.get(run_id)
+        if overrides is None:
+            overrides = env_overrides(os.environ)
+        parameters = layer(run.parameters, (), overrides)
         previous = run.steps.get(step_path)
         step = StepLog(path=step_path, kind=node.kind.value)
         if previous is not None:
@@ -182,10 +188,10 @@ class RunService:
                         f"step {node.name!r}: no runner for tasks of kind {task.kind!r}; "
                         f"known kinds: {', '.join(sorted(self._runners))}"
                     )
-                fetched = self._catalog.get(run_id, task.catalog.get, Path.cwd())
+                fetched = self._files(run_id, "get", task.catalog.get)
                 with self._secrets_exposed(task.secrets) as revealed:
                     result = runner.run(node.name, task, parameters)
-                stored = self._catalog.put(run_id, task.catalog.put, Path.cwd())
+                stored = self._files(run_id, "put", task.catalog.put)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
@@ -201,6 +207,12 @@ class RunService:
             step.metrics = result.metrics
             step.data_catalog = [*fetched, *stored]
             return
+
+    def _files(self, run_id: str, stage: str, patterns: tuple[str, ...]) -> list[CatalogEntry]:
+        if not patterns:
+            return []
+        move = self._catalog.get if stage == "get" else self._catalog.put
+        return move(run_id, patterns, Path.cwd())
 
     @contextmanager
     def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[list[str]]:
