@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets as random
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,17 +16,19 @@ from typing import Any
 from runplane.app import reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
+from runplane.domain import composites
 from runplane.domain.errors import (
     ExecutionError,
     RunplaneError,
     SecretError,
     SecretNotFoundError,
 )
-from runplane.domain.graph import Graph, Node, NodeKind
+from runplane.domain.graph import Graph, Node, NodeKind, join
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
+from runplane.domain.scope import ScopedParameters, outcome
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import Executor, RunPlan
 from runplane.ports.run_log_store import RunLogStore
@@ -39,6 +43,26 @@ Clock = Callable[[], str]
 def utc_now() -> str:
     """The current time, ISO 8601 in UTC with microseconds (sorts as text)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass
+class _RunState:
+    """A run as the process driving it knows it: records, parameters per branch, overrides."""
+
+    run: RunLog
+    scopes: ScopedParameters
+    overrides: dict[str, Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def recorded(self, step: StepLog) -> None:
+        with self.lock:
+            self.run.steps[step.path] = step
+            if step.status is Status.SUCCESS:
+                self.scopes.record(step.path, step.returns)
+
+    def parameters_for(self, step_path: str) -> dict[str, Any]:
+        with self.lock:
+            return layer(self.scopes.for_step(step_path), (), self.overrides)
 
 
 class RunService:
@@ -64,11 +88,9 @@ class RunService:
         self._configuration = dict(configuration or {})
         self._configuration_file = configuration_file
         self._clock = clock
-        # Runs this process is driving: it is their only writer while they run, so the
-        # in-memory copy is the store's content, not a cache that could go stale.
-        self._live: dict[str, RunLog] = {}
-        # RUNPLANE_PRM_* overrides of each live run, read once when the run starts.
-        self._overrides: dict[str, dict[str, Any]] = {}
+        # Runs this process is driving: it is their only writer of composite and header
+        # records, so the in-memory state is the store's content, not a cache.
+        self._live: dict[str, _RunState] = {}
 
     # -- use cases -------------------------------------------------------------------
 
@@ -102,8 +124,8 @@ class RunService:
             configuration=self._configuration,
         )
         self._store.create_run(run)
-        self._live[run_id] = run
-        self._overrides[run_id] = env_overrides(os.environ)
+        state = _RunState(run, ScopedParameters(initial), env_overrides(os.environ))
+        self._live[run_id] = state
         logger.info("run %s started", run_id, extra={"run_id": run_id})
         plan = RunPlan(run_id, graph, run.pipeline_file, self._configuration_file)
         try:
@@ -115,7 +137,7 @@ class RunService:
             raise
         finally:
             run.end_time = self._clock()
-            run.parameters = layer(run.parameters, (), self._overrides.pop(run_id))
+            run.parameters = layer(state.scopes.top(), (), state.overrides)
             self._store.update_run(run)
             self._live.pop(run_id, None)
         logger.info("run %s ended: %s", run_id, run.status.value, extra={"run_id": run_id})
@@ -123,33 +145,91 @@ class RunService:
 
     def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """The one step path: resolve parameters, get files, expose secrets, run, record."""
-        run = self._live.get(run_id) or self._load_for_step(run_id)
-        node = graph[step_path]
-        overrides = self._overrides.get(run_id)
-        if overrides is None:
-            overrides = env_overrides(os.environ)
-        parameters = layer(run.parameters, (), overrides)
-        previous = run.steps.get(step_path)
-        step = StepLog(path=step_path, kind=node.kind.value)
-        if previous is not None:
-            step.attempts = list(previous.attempts)
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        if node.is_composite or node.is_terminal:
+            raise ExecutionError(
+                f"step {step_path!r} is a {node.kind.value} step; execute-step runs tasks "
+                "and stubs (composite steps open and close with fan-out and fan-in)"
+            )
+        step = self._new_record(state, step_path, node)
         logger.info("step %s started", step_path, extra={"run_id": run_id, "step": step_path})
         if node.kind is NodeKind.STUB:
             now = self._clock()
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
             step.status = Status.SUCCESS
         else:
-            self._attempt_until_done(run_id, node, step, parameters)
+            self._attempt_until_done(run_id, node, step, state.parameters_for(step_path))
         self._store.put_step(run_id, step)
-        run.steps[step_path] = step
-        if step.status is Status.SUCCESS:
-            run.parameters.update(step.returns)
+        state.recorded(step)
         logger.info(
-            "step %s ended: %s",
-            step_path,
-            step.status.value,
-            extra={"run_id": run_id, "step": step_path},
+            "step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id}
         )
+        return step
+
+    def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:
+        """Open a composite step: decide and record its branches; None if that failed."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = self._new_record(state, step_path, node)
+        attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
+        step.attempts.append(attempt)
+        try:
+            plan = composites.fan_out(node, state.parameters_for(step_path))
+        except RunplaneError as exc:
+            attempt.status = step.status = Status.FAIL
+            attempt.message, attempt.end_time = str(exc), self._clock()
+            self._store.put_step(run_id, step)
+            state.recorded(step)
+            return None
+        step.parameters = plan.parameters
+        step.branches = dict.fromkeys(plan.keys, Status.PROCESSING.value)
+        self._store.put_step(run_id, step)
+        state.recorded(step)
+        with state.lock:
+            for key in plan.keys:
+                state.scopes.open(join(step_path, key), plan.variables.get(key, {}))
+        logger.info("step %s opened %d branches", step_path, len(plan.keys))
+        return plan.keys
+
+    def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
+        """Close a composite step: its status and returns, gathered from its branches."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = state.run.steps[step_path]
+        attempt = step.attempts[-1]
+        with state.lock:
+            statuses = {
+                key: outcome(node.branch(key), join(step_path, key), self._status_in(state))
+                for key in step.branches
+            }
+            returned = {
+                key: state.scopes.branch_returns(join(step_path, key)) for key in step.branches
+            }
+        step.branches = {key: status.value for key, status in statuses.items()}
+        step.status = composites.composite_status(node, statuses)
+        if step.status is Status.SUCCESS:
+            try:
+                step.returns = composites.gather(node, returned)
+            except RunplaneError as exc:
+                step.status, attempt.message = Status.FAIL, str(exc)
+        failed = [key for key, status in statuses.items() if status is Status.FAIL]
+        if failed and not attempt.message:
+            attempt.message = f"branches failed: {', '.join(failed)}"
+        attempt.status, attempt.end_time = step.status, self._clock()
+        self._store.put_step(run_id, step)
+        state.recorded(step)
+        with state.lock:
+            for key in statuses:
+                state.scopes.close(join(step_path, key))
+        return step
+
+    def record_of(self, run_id: str, step_path: str) -> StepLog:
+        """Read back a step another process executed, and take it into the live run."""
+        step = self._store.get_step(run_id, step_path)
+        state = self._live.get(run_id)
+        if state is not None:
+            state.recorded(step)
         return step
 
     def get_run(self, run_id: str) -> RunLog:
@@ -174,8 +254,8 @@ class RunService:
         self, run_id: str, node: Node, step: StepLog, parameters: dict[str, Any]
     ) -> None:
         task = node.task
-        assert task is not None
-        runner = self._runners.get(task.kind)
+        if task is None:
+            raise ExecutionError(f"step {step.path!r} has no task to run")
         for _ in range(task.max_attempts):
             attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
             step.attempts.append(attempt)
@@ -183,22 +263,17 @@ class RunService:
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             revealed: list[str] = []
             try:
-                if runner is None:
-                    raise ExecutionError(
-                        f"step {node.name!r}: no runner for tasks of kind {task.kind!r}; "
-                        f"known kinds: {', '.join(sorted(self._runners))}"
-                    )
+                runner = self._runner(step.path, task.kind)
                 fetched = self._files(run_id, "get", task.catalog.get)
                 with self._secrets_exposed(task.secrets) as revealed:
-                    result = runner.run(node.name, task, parameters)
+                    result = runner.run(step.path, task, parameters)
                 stored = self._files(run_id, "put", task.catalog.put)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
-                attempt.status = Status.FAIL
+                attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
                 attempt.traceback = redact(reporting.user_traceback(exc), revealed)
                 attempt.end_time = self._clock()
-                step.status = Status.FAIL
-                logger.warning("step %s attempt %d failed", node.name, attempt.number)
+                logger.warning("step %s attempt %d failed", step.path, attempt.number)
                 continue
             attempt.status = step.status = Status.SUCCESS
             attempt.end_time = self._clock()
@@ -207,6 +282,15 @@ class RunService:
             step.metrics = result.metrics
             step.data_catalog = [*fetched, *stored]
             return
+
+    def _runner(self, step_path: str, kind: str) -> TaskRunner:
+        runner = self._runners.get(kind)
+        if runner is None:
+            raise ExecutionError(
+                f"step {step_path!r}: no runner for tasks of kind {kind!r}; "
+                f"known kinds: {', '.join(sorted(self._runners))}"
+            )
+        return runner
 
     def _files(self, run_id: str, stage: str, patterns: tuple[str, ...]) -> list[CatalogEntry]:
         if not patterns:
@@ -234,7 +318,7 @@ class RunService:
 
     def _check_secrets(self, graph: Graph) -> None:
         """Fail before any step runs when a declared secret does not exist."""
-        for node in graph.nodes.values():
+        for node in _all_nodes(graph):
             for name in node.task.secrets if node.task else ():
                 try:
                     self._secrets.get(name)
@@ -243,15 +327,44 @@ class RunService:
                 except SecretError as exc:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
 
-    def _load_for_step(self, run_id: str) -> RunLog:
+    def _new_record(self, state: _RunState, step_path: str, node: Node) -> StepLog:
+        """A fresh record for a step, keeping attempts of an earlier execution of it."""
+        step = StepLog(path=step_path, kind=node.kind.value)
+        previous = state.run.steps.get(step_path)
+        if previous is not None:
+            step.attempts = list(previous.attempts)
+        return step
+
+    def _state(self, run_id: str, graph: Graph) -> _RunState:
+        """The live run, or (in a process executing one step) the run read from the store."""
+        live = self._live.get(run_id)
+        if live is not None:
+            return live
         run = self._store.get_run(check_run_id(run_id))
-        succeeded = (s.returns for s in run.steps.values() if s.status is Status.SUCCESS)
-        run.parameters = layer(run.initial_parameters, succeeded, {})
-        return run
+        scopes = ScopedParameters.replay(run.initial_parameters, graph, run.steps.values())
+        return _RunState(run, scopes, env_overrides(os.environ))
+
+    @staticmethod
+    def _status_in(state: _RunState) -> Callable[[str], Status | None]:
+        def status_of(path: str) -> Status | None:
+            step = state.run.steps.get(path)
+            return step.status if step is not None else None
+
+        return status_of
 
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return new_run_id(stamp, random.token_hex(3))
+
+
+def _all_nodes(graph: Graph) -> Iterator[Node]:
+    for node in graph.nodes.values():
+        yield node
+        spec = node.composite
+        if spec is not None:
+            branches = [spec.branch] if hasattr(spec, "branch") else list(spec.branches.values())
+            for branch in branches:
+                yield from _all_nodes(branch)
 
 
 class _BoundSteps:
@@ -265,13 +378,13 @@ class _BoundSteps:
         return self._service.execute_step(self._graph, run_id, step_path)
 
     def record_of(self, run_id: str, step_path: str) -> StepLog:
-        step = self._service._store.get_step(run_id, step_path)
-        live = self._service._live.get(run_id)
-        if live is not None:
-            live.steps[step_path] = step
-            if step.status is Status.SUCCESS:
-                live.parameters.update(step.returns)
-        return step
+        return self._service.record_of(run_id, step_path)
+
+    def fan_out(self, run_id: str, step_path: str) -> list[str] | None:
+        return self._service.fan_out(self._graph, run_id, step_path)
+
+    def fan_in(self, run_id: str, step_path: str) -> StepLog:
+        return self._service.fan_in(self._graph, run_id, step_path)
 
 
 def _message(exc: BaseException) -> str:

@@ -25,6 +25,21 @@ class NodeKind(StrEnum):
     STUB = "stub"
     SUCCESS = "success"
     FAIL = "fail"
+    PARALLEL = "parallel"
+    MAP = "map"
+    CONDITIONAL = "conditional"
+
+
+#: Reducers a map accepts by name; each takes the list of one return's values, in order.
+REDUCERS: dict[str, Callable[[list[Any]], Any]] = {
+    "list": list,
+    "sum": sum,
+    "max": max,
+    "min": min,
+    "first": lambda values: values[0] if values else None,
+    "last": lambda values: values[-1] if values else None,
+    "mean": lambda values: sum(values) / len(values) if values else None,
+}
 
 
 class ReturnKind(StrEnum):
@@ -97,6 +112,59 @@ class TaskSpec:
 
 
 @dataclass(frozen=True)
+class ParallelSpec:
+    """Branches that all run; the node succeeds when every branch does."""
+
+    branches: Mapping[str, Graph]
+
+    def __post_init__(self) -> None:
+        _check_branch_keys(self.branches)
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """One run of `branch` per item of the list parameter `iterate_on`."""
+
+    iterate_on: str
+    iterate_as: str
+    branch: Graph
+    reducer: str = "list"
+    reduce: Callable[[list[Any]], Any] = list
+
+    def __post_init__(self) -> None:
+        for label, name in (("iterate_on", self.iterate_on), ("iterate_as", self.iterate_as)):
+            if not name.isidentifier():
+                raise PipelineDefinitionError(f"map {label} {name!r} is not a valid identifier")
+
+
+@dataclass(frozen=True)
+class ConditionalSpec:
+    """One branch, chosen by the value of `parameter` (or `default` when none matches)."""
+
+    parameter: str
+    branches: Mapping[str, Graph]
+    default: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_branch_keys(self.branches)
+        if self.default is not None and self.default not in self.branches:
+            raise PipelineDefinitionError(
+                f"conditional default {self.default!r} is not one of its branches: "
+                f"{', '.join(self.branches)}"
+            )
+
+
+Composite = ParallelSpec | MapSpec | ConditionalSpec
+
+
+def _check_branch_keys(branches: Mapping[str, Graph]) -> None:
+    if not branches:
+        raise PipelineDefinitionError("a composite step needs at least one branch")
+    for key in branches:
+        check_node_name(key)
+
+
+@dataclass(frozen=True)
 class Node:
     """A node of a graph: where the walk goes on success (`next`) and on failure."""
 
@@ -105,11 +173,29 @@ class Node:
     next: str | None = None
     on_failure: str | None = None
     task: TaskSpec | None = None
+    composite: Composite | None = None
 
     @property
     def is_terminal(self) -> bool:
         """Whether reaching this node ends the walk."""
         return self.kind in (NodeKind.SUCCESS, NodeKind.FAIL)
+
+    @property
+    def is_composite(self) -> bool:
+        """Whether this node runs branches of its own."""
+        return self.composite is not None
+
+    def branch(self, key: str) -> Graph:
+        """The graph of one branch (for a map: the one branch, whatever the iteration)."""
+        spec = self.composite
+        if isinstance(spec, MapSpec):
+            return spec.branch
+        if spec is not None and key in spec.branches:
+            return spec.branches[key]
+        valid = ", ".join(spec.branches) if spec is not None else "none"
+        raise PipelineDefinitionError(
+            f"step {self.name!r} has no branch {key!r}; branches are: {valid}"
+        )
 
 
 def check_node_name(name: str) -> None:
@@ -139,6 +225,20 @@ class Graph:
             raise PipelineDefinitionError(
                 f"pipeline has no step {name!r}; steps are: {', '.join(self.step_names())}"
             ) from None
+
+    def find(self, step_path: str) -> Node:
+        """The node at a step path such as `map_step.3.inner` or `par.a.train`."""
+        parts = step_path.split(".")
+        graph, node = self, self[parts[0]]
+        for index in range(1, len(parts) - 1, 2):
+            graph = node.branch(parts[index])
+            node = graph[parts[index + 1]]
+        if len(parts) % 2 == 0:
+            raise PipelineDefinitionError(
+                f"step path {step_path!r} ends at a branch, not a step; "
+                "paths alternate step and branch: 'step.branch.step'"
+            )
+        return node
 
     def step_names(self) -> list[str]:
         """Names of the nodes that are recorded as steps (all but terminals)."""
@@ -212,6 +312,18 @@ def _node_dict(node: Node) -> dict[str, Any]:
         out["next"] = node.next
     if node.on_failure is not None:
         out["on_failure"] = node.on_failure
+    spec = node.composite
+    if isinstance(spec, MapSpec):
+        out.update(
+            iterate_on=spec.iterate_on,
+            iterate_as=spec.iterate_as,
+            reducer=spec.reducer,
+            branch=spec.branch.to_dict(),
+        )
+    elif isinstance(spec, ParallelSpec | ConditionalSpec):
+        out["branches"] = {key: graph.to_dict() for key, graph in spec.branches.items()}
+        if isinstance(spec, ConditionalSpec):
+            out.update(parameter=spec.parameter, default=spec.default)
     if node.task is not None:
         task = node.task
         out.update(
@@ -231,3 +343,20 @@ def walk(graph: Graph, run_step: Callable[[Node], bool]) -> Node:
     while not node.is_terminal:
         node = graph.next_node(node.name, succeeded=run_step(node))
     return node
+
+
+def join(prefix: str, name: str) -> str:
+    """The step path of `name` inside the branch at `prefix` ('' at the top)."""
+    return f"{prefix}.{name}" if prefix else name
+
+
+def scope_of(step_path: str) -> str:
+    """The branch a step path is in: 'map.3' for 'map.3.train', '' at the top."""
+    head, _, _ = step_path.rpartition(".")
+    return head
+
+
+def scope_chain(step_path: str) -> list[str]:
+    """Every branch enclosing a step, outermost first: ['', 'a.1', 'a.1.b.x'] for 'a.1.b.x.c'."""
+    parts = step_path.split(".")
+    return [".".join(parts[:i]) for i in range(0, len(parts), 2)]

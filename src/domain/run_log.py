@@ -83,6 +83,7 @@ class StepLog:
     returns: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     data_catalog: list[CatalogEntry] = field(default_factory=list)
+    branches: dict[str, str] = field(default_factory=dict)  # composite steps: key -> status
 
     @property
     def start_time(self) -> str | None:
@@ -112,6 +113,7 @@ class StepLog:
             "returns": self.returns,
             "metrics": self.metrics,
             "data_catalog": [c.to_dict() for c in self.data_catalog],
+            "branches": self.branches,
         }
 
     @classmethod
@@ -127,6 +129,7 @@ class StepLog:
                 returns=data["returns"],
                 metrics=data["metrics"],
                 data_catalog=[CatalogEntry.from_dict(c) for c in data["data_catalog"]],
+                branches=data.get("branches", {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RunLogError(f"malformed step record: {exc!r}") from exc

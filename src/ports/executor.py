@@ -31,6 +31,14 @@ class StepRunner(Protocol):
         """The record of a step that another process executed (read from the store)."""
         ...
 
+    def fan_out(self, run_id: str, step_path: str) -> list[str] | None:
+        """Open a composite step: record it, return its branch keys (None if it failed)."""
+        ...
+
+    def fan_in(self, run_id: str, step_path: str) -> StepLog:
+        """Close a composite step from its branches' records; return its record."""
+        ...
+
 
 @runtime_checkable
 class Executor(Protocol):
