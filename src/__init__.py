@@ -2,7 +2,10 @@
 
 from runplane.app.sdk import (
     Catalog,
+    Conditional,
     Fail,
+    Map,
+    Parallel,
     Pipeline,
     PythonTask,
     RunFailedError,
@@ -15,7 +18,10 @@ from runplane.app.sdk import (
 
 __all__ = [
     "Catalog",
+    "Conditional",
     "Fail",
+    "Map",
+    "Parallel",
     "Pipeline",
     "PythonTask",
     "RunFailedError",

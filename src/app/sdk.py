@@ -9,11 +9,16 @@ from typing import TYPE_CHECKING, Any
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
 from runplane.domain.graph import (
     FAIL,
+    REDUCERS,
     SUCCESS,
     CatalogSpec,
+    Composite,
+    ConditionalSpec,
     Graph,
+    MapSpec,
     Node,
     NodeKind,
+    ParallelSpec,
     ReturnKind,
     ReturnSpec,
     TaskSpec,
@@ -153,6 +158,107 @@ class Stub(_Step):
         return Node(self.name, NodeKind.STUB, next_name, on_failure)
 
 
+class _CompositeStep(_Step):
+    kind: NodeKind
+    spec: Composite
+
+    def __init__(self, name: str, on_failure: Pipeline | _Step | None) -> None:
+        check_node_name(name)
+        self.name = name
+        self.on_failure = _as_pipeline(on_failure)
+
+    def node(self, next_name: str | None, on_failure: str | None) -> Node:
+        return Node(self.name, self.kind, next_name, on_failure, composite=self.spec)
+
+
+class Parallel(_CompositeStep):
+    """Branches that all run; succeeds when every branch succeeds.
+
+    Each branch sees the parameters produced before this step; afterwards, the branches'
+    returns are merged into the pipeline's parameters in branch order.
+    """
+
+    kind = NodeKind.PARALLEL
+
+    def __init__(
+        self, name: str, branches: dict[str, Pipeline], on_failure: Pipeline | _Step | None = None
+    ) -> None:
+        super().__init__(name, on_failure)
+        self.spec = ParallelSpec(_graphs(name, branches))
+
+
+class Map(_CompositeStep):
+    """Runs `branch` once per item of the list parameter `iterate_on`.
+
+    Each iteration sees the item as parameter `iterate_as`. Afterwards each return of the
+    branch is a list ordered by iteration, or what `reducer` makes of that list: a function
+    of one list, or one of the names "list", "sum", "max", "min", "first", "last", "mean".
+    """
+
+    kind = NodeKind.MAP
+
+    def __init__(  # noqa: PLR0917  (the issue's signature: Map(name, iterate_on, iterate_as, ...))
+        self,
+        name: str,
+        iterate_on: str,
+        iterate_as: str,
+        branch: Pipeline,
+        reducer: str | Callable[[list[Any]], Any] | None = None,
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        super().__init__(name, on_failure)
+        label, reduce = _reducer(name, reducer)
+        self.spec = MapSpec(iterate_on, iterate_as, _graph(name, branch), label, reduce)
+
+
+class Conditional(_CompositeStep):
+    """Runs the branch named by the value of `parameter`, or `default` when none matches."""
+
+    kind = NodeKind.CONDITIONAL
+
+    def __init__(
+        self,
+        name: str,
+        parameter: str,
+        branches: dict[str, Pipeline],
+        default: str | None = None,
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        super().__init__(name, on_failure)
+        self.spec = ConditionalSpec(parameter, _graphs(name, branches), default)
+
+
+def _graph(name: str, branch: object) -> Graph:
+    if not isinstance(branch, Pipeline):
+        raise PipelineDefinitionError(
+            f"step {name!r}: a branch must be a Pipeline, got {type(branch).__name__}"
+        )
+    return branch.graph
+
+
+def _graphs(name: str, branches: object) -> dict[str, Graph]:
+    if not isinstance(branches, dict) or not branches:
+        raise PipelineDefinitionError(
+            f"step {name!r}: branches must be a non-empty dict of name -> Pipeline"
+        )
+    return {key: _graph(f"{name}.{key}", branch) for key, branch in branches.items()}
+
+
+def _reducer(
+    name: str, reducer: str | Callable[[list[Any]], Any] | None
+) -> tuple[str, Callable[[list[Any]], Any]]:
+    if reducer is None:
+        return "list", list
+    if callable(reducer):
+        return f"{reducer.__module__}.{reducer.__qualname__}", reducer
+    if reducer in REDUCERS:
+        return reducer, REDUCERS[reducer]
+    raise PipelineDefinitionError(
+        f"map {name!r}: unknown reducer {reducer!r}; give a function of one list or one of "
+        f"{', '.join(REDUCERS)}"
+    )
+
+
 class Success(_Step):
     """Ends the run successfully when reached."""
 
@@ -224,7 +330,7 @@ def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
         if not isinstance(step, _Step):
             raise PipelineDefinitionError(
                 f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
-                "ShellTask, Stub, Success or Fail"
+                "ShellTask, Stub, Parallel, Map, Conditional, Success or Fail"
             )
     for index, step in enumerate(steps):
         if isinstance(step, Success | Fail) and index != len(steps) - 1:

@@ -162,9 +162,7 @@ class RunService:
             self._attempt_until_done(run_id, node, step, state.parameters_for(step_path))
         self._store.put_step(run_id, step)
         state.recorded(step)
-        logger.info(
-            "step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id}
-        )
+        logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
         return step
 
     def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runplane.domain.graph import Graph, NodeKind, join, scope_chain, scope_of
+from runplane.domain.graph import Graph, MapSpec, NodeKind, join, scope_chain, scope_of
 from runplane.domain.run_log import Status, StepLog
 
 
@@ -67,11 +67,11 @@ class ScopedParameters:
         """Rebuild the parameters of a run from its step records (in the order they started)."""
         state = cls(initial)
         for step in steps:
-            if step.kind == NodeKind.MAP.value:
-                spec = graph.find(step.path).composite
-                items = step.parameters.get(getattr(spec, "iterate_on", ""), [])
+            spec = graph.find(step.path).composite if step.kind == NodeKind.MAP.value else None
+            if isinstance(spec, MapSpec):
+                items = step.parameters.get(spec.iterate_on, [])
                 for index, item in enumerate(items if isinstance(items, list) else []):
-                    state.open(join(step.path, str(index)), {getattr(spec, "iterate_as"): item})
+                    state.open(join(step.path, str(index)), {spec.iterate_as: item})
             if step.status is Status.SUCCESS:
                 state.record(step.path, step.returns)
         return state
