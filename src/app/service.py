@@ -108,26 +108,17 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
-        initial = load_parameters(parameters_file)
-        run_id = check_run_id(run_id) if run_id else self._fresh_run_id()
         self._check_secrets(graph)
-        run = RunLog(
+        run = self.start_run(
+            graph,
+            parameters_file=parameters_file,
             run_id=run_id,
-            status=Status.PROCESSING,
-            start_time=self._clock(),
             tag=tag,
-            pipeline=graph.to_dict(),
-            pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
-            initial_parameters=initial,
-            parameters=dict(initial),
-            code_identity=code_identity(),
-            configuration=self._configuration,
+            pipeline_file=pipeline_file,
         )
-        self._store.create_run(run)
-        state = _RunState(run, ScopedParameters(initial), env_overrides(os.environ))
-        self._live[run_id] = state
-        logger.info("run %s started", run_id, extra={"run_id": run_id})
-        plan = RunPlan(run_id, graph, run.pipeline_file, self._configuration_file)
+        state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        self._live[run.run_id] = state
+        plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
             run.status = self._executor.execute(plan, _BoundSteps(self, graph))
         except BaseException as exc:
@@ -139,8 +130,45 @@ class RunService:
             run.end_time = self._clock()
             run.parameters = layer(state.scopes.top(), (), state.overrides)
             self._store.update_run(run)
-            self._live.pop(run_id, None)
-        logger.info("run %s ended: %s", run_id, run.status.value, extra={"run_id": run_id})
+            self._live.pop(run.run_id, None)
+        logger.info("run %s ended: %s", run.run_id, run.status.value)
+        return run
+
+    def start_run(
+        self,
+        graph: Graph,
+        *,
+        parameters_file: str | None = None,
+        run_id: str | None = None,
+        tag: str | None = None,
+        pipeline_file: str | None = None,
+    ) -> RunLog:
+        """Record a new run without running it (an orchestrator such as Argo runs the steps)."""
+        initial = load_parameters(parameters_file)
+        run = RunLog(
+            run_id=check_run_id(run_id) if run_id else self._fresh_run_id(),
+            status=Status.PROCESSING,
+            start_time=self._clock(),
+            tag=tag,
+            pipeline=graph.to_dict(),
+            pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
+            initial_parameters=initial,
+            parameters=dict(initial),
+            code_identity=code_identity(),
+            configuration=self._configuration,
+        )
+        self._store.create_run(run)
+        logger.info("run %s started", run.run_id, extra={"run_id": run.run_id})
+        return run
+
+    def finish_run(self, graph: Graph, run_id: str) -> RunLog:
+        """Close a run whose steps ran elsewhere: its status and parameters from the records."""
+        state = self._state(run_id, graph)
+        run = state.run
+        run.status = outcome(graph, "", self._status_in(state))
+        run.parameters = layer(state.scopes.top(), (), state.overrides)
+        run.end_time = self._clock()
+        self._store.update_run(run)
         return run
 
     def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:

@@ -300,3 +300,33 @@ def test_execute_step_inside_a_map_in_a_fresh_process(
 def test_bad_composites_are_rejected_at_definition(build, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PipelineDefinitionError, match=message):
         build()
+
+
+def test_a_run_driven_step_by_step_from_fresh_processes_matches_a_local_run(
+    store: BufferedRunLogStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an orchestrator such as Argo does: every call from a new service, via the store."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.yaml").write_text("numbers: [1, 2]\noffset: 5\n")
+    pipeline = Pipeline(
+        [Map("m", iterate_on="numbers", iterate_as="item", branch=square_branch()), Stub("end")]
+    )
+    local = make_service(store).run(pipeline.graph, run_id="local", parameters_file="p.yaml")
+
+    fresh = lambda: make_service(store)  # noqa: E731
+    fresh().start_run(pipeline.graph, run_id="remote", parameters_file="p.yaml")
+    keys = fresh().fan_out(pipeline.graph, "remote", "m")
+    assert keys == ["0", "1"]
+    for key in keys:
+        fresh().execute_step(pipeline.graph, "remote", f"m.{key}.square")
+        fresh().execute_step(pipeline.graph, "remote", f"m.{key}.label")
+    fresh().fan_in(pipeline.graph, "remote", "m")
+    fresh().execute_step(pipeline.graph, "remote", "end")
+    remote = fresh().finish_run(pipeline.graph, "remote")
+
+    assert remote.status is Status.SUCCESS
+    assert remote.parameters == local.parameters
+    stored = store.get_run("remote")
+    assert {p: (s.status, s.returns) for p, s in stored.steps.items()} == {
+        p: (s.status, s.returns) for p, s in local.steps.items()
+    }
