@@ -313,7 +313,9 @@ def test_a_run_driven_step_by_step_from_fresh_processes_matches_a_local_run(
     )
     local = make_service(store).run(pipeline.graph, run_id="local", parameters_file="p.yaml")
 
-    fresh = lambda: make_service(store)  # noqa: E731
+    def fresh() -> RunService:
+        return make_service(store)
+
     fresh().start_run(pipeline.graph, run_id="remote", parameters_file="p.yaml")
     keys = fresh().fan_out(pipeline.graph, "remote", "m")
     assert keys == ["0", "1"]
