@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from runplane.domain.errors import CatalogError
@@ -29,7 +32,9 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
         check_pattern(pattern)
         matches = 0
         for match in sorted(base.glob(pattern)):
-            files = sorted(p for p in match.rglob("*") if p.is_file()) if match.is_dir() else [match]
+            files = (
+                sorted(p for p in match.rglob("*") if p.is_file()) if match.is_dir() else [match]
+            )
             for file in files:
                 if file.name.startswith(".") and file.name.endswith(".tmp"):
                     continue  # another writer's half-copied file
@@ -40,3 +45,45 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
         if matches == 0:
             raise CatalogError(f"catalog pattern {pattern!r} matches no file in {where}")
     return list(found)
+
+
+def match_names(patterns: Sequence[str], names: Iterable[str], where: str) -> list[str]:
+    """The names (POSIX file paths, say object keys) matching any pattern, as `expand` would.
+
+    Same rules as `Path.glob` on the folder the names describe: `*`, `?` and `[...]` stay
+    within one path segment, a `**` segment spans zero or more folders, and a matching
+    folder brings every file under it. Raises CatalogError naming the pattern and `where`
+    when a pattern matches nothing.
+    """
+    files = sorted({PurePosixPath(n).parts for n in names})
+    folders = sorted({f[:i] for f in files for i in range(len(f))})  # includes () = the base
+    found: dict[str, None] = {}
+    for pattern in patterns:
+        check_pattern(pattern)
+        parts = PurePosixPath(pattern).parts
+        if any("**" in p and p != "**" for p in parts):
+            raise CatalogError(f"catalog pattern {pattern!r}: '**' must be a whole path segment")
+        # Like Path.glob, a pattern ending in '**' matches folders only.
+        candidates = folders if parts[-1] == "**" else [*files, *folders[1:]]
+        matches = 0
+        for candidate in sorted(c for c in candidates if _matches(parts, c)):
+            # `files` is sorted, so the files under a folder are one contiguous run.
+            index = bisect_left(files, candidate)
+            while index < len(files) and files[index][: len(candidate)] == candidate:
+                found["/".join(files[index])] = None
+                matches += 1
+                index += 1
+        if matches == 0:
+            raise CatalogError(f"catalog pattern {pattern!r} matches no file in {where}")
+    return list(found)
+
+
+@cache
+def _matches(parts: tuple[str, ...], segments: tuple[str, ...]) -> bool:
+    if not parts:
+        return not segments
+    if parts[0] == "**":
+        return _matches(parts[1:], segments) or (bool(segments) and _matches(parts, segments[1:]))
+    return (
+        bool(segments) and fnmatchcase(segments[0], parts[0]) and _matches(parts[1:], segments[1:])
+    )
