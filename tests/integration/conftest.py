@@ -17,7 +17,8 @@ HAVE_BOTO3 = importlib.util.find_spec("boto3") is not None
 HAVE_HVAC = importlib.util.find_spec("hvac") is not None
 
 needs_s3 = pytest.mark.skipif(
-    not (HAVE_MOTO and HAVE_BOTO3), reason="needs boto3 and moto[server]: pip install -e '.[dev,s3]'"
+    not (HAVE_MOTO and HAVE_BOTO3),
+    reason="needs boto3 and moto[server]: pip install -e '.[dev,s3]'",
 )
 needs_hvac = pytest.mark.skipif(not HAVE_HVAC, reason="needs hvac: pip install -e '.[vault]'")
 
@@ -64,14 +65,12 @@ def s3_endpoint(moto_url: str, aws_env: dict[str, str]) -> str:
 @pytest.fixture
 def s3_client(s3_endpoint: str) -> Any:
     """A plain boto3 client on the moto server, for arranging and inspecting state."""
-    import boto3
-    from botocore.config import Config
-
+    boto3 = pytest.importorskip("boto3")
     return boto3.client(
         "s3",
         endpoint_url=s3_endpoint,
         region_name="us-east-1",
-        config=Config(s3={"addressing_style": "path"}),
+        config=pytest.importorskip("botocore.config").Config(s3={"addressing_style": "path"}),
     )
 
 

@@ -7,16 +7,18 @@ sends them (hvac only reads the messages when that header is there).
 
 Not implemented (and so not verified by the tests): policies beyond a per-token list of
 readable paths, token TTLs and renewal, leases, response wrapping, namespaces as separate
-trees (the `X-Vault-Namespace` header is only recorded), TLS, and every other endpoint.
+trees (the `X-Vault-Namespace` header is only recorded), and every other endpoint.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 _DENIED = (403, {"errors": ["permission denied"]})
@@ -83,18 +85,21 @@ class FakeVault:
         if path == "/v1/auth/token/lookup-self" and method == "GET":
             return self._lookup_self(token)
         parts = path.removeprefix("/v1/").split("/")
-        if len(parts) == 4 and parts[0] == "auth" and parts[2:] == ["login"] and method == "POST":
+        if len(parts) == 3 and parts[0] == "auth" and parts[2] == "login" and method == "POST":
             return self._login(parts[1], body if isinstance(body, dict) else {})
-        mount, rest = parts[0], "/".join(parts[1:])
+        return self._kv(method, parts[0], "/".join(parts[1:]), token, body)
+
+    def _kv(self, method: str, mount: str, rest: str, token: str | None, body: Any) -> Any:
         if mount not in self.mounts or not rest:
-            return 404, {"errors": [f"no handler for route '{path[4:]}'. route entry not found."]}
+            route = f"{mount}/{rest}"
+            return 404, {"errors": [f"no handler for route '{route}'. route entry not found."]}
         if token not in self.tokens:
             return _DENIED
-        if self.mounts[mount] == 2:
-            if not rest.startswith("data/"):
-                return 404, {"errors": []}
-            return self._kv2(method, mount, rest.removeprefix("data/"), token, body)
-        return self._kv1(method, mount, rest, token, body)
+        if self.mounts[mount] == 1:
+            return self._kv1(method, mount, rest, token, body)
+        if not rest.startswith("data/"):
+            return 404, {"errors": []}
+        return self._kv2(method, mount, rest.removeprefix("data/"), token, body)
 
     def _lookup_self(self, token: str | None) -> tuple[int, Any]:
         if token not in self.tokens:
@@ -135,7 +140,12 @@ class FakeVault:
         versions = self.kv.get((mount, path))
         if not versions:
             return 404, {"errors": []}
-        metadata = {"version": len(versions), "destroyed": False, "created_time": "", "custom_metadata": None}
+        metadata = {
+            "version": len(versions),
+            "destroyed": False,
+            "created_time": "",
+            "custom_metadata": None,
+        }
         if versions[-1] is None:
             deleted = {**metadata, "deletion_time": "2026-01-01T00:00:00Z"}
             return 404, {"data": {"data": None, "metadata": deleted}}
@@ -181,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (stdlib's name)
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
 
@@ -193,11 +203,22 @@ class _Server(ThreadingHTTPServer):
         self.fake = fake
 
 
-def start(fake: FakeVault) -> tuple[_Server, threading.Thread]:
-    """Serve `fake` on a free loopback port (its URL is set on `fake.url`)."""
+def start(
+    fake: FakeVault, tls: tuple[Path, Path] | None = None
+) -> tuple[_Server, threading.Thread]:
+    """Serve `fake` on a free loopback port (its URL is set on `fake.url`).
+
+    With `tls` (certificate file, key file) it serves HTTPS instead of HTTP.
+    """
     server = _Server(fake)
     host, port = server.server_address[:2]
-    fake.url = f"http://{host!s}:{port}"
+    scheme = "http"
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    fake.url = f"{scheme}://{host!s}:{port}"
     thread = threading.Thread(target=server.serve_forever, name="fake-vault", daemon=True)
     thread.start()
     return server, thread

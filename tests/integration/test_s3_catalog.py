@@ -66,9 +66,7 @@ def test_below_the_threshold_a_file_is_one_put(
     s3_endpoint: str, bucket: str, s3_client: Any, tmp_path: Path
 ) -> None:
     (tmp_path / "mid.bin").write_bytes(os.urandom(6 * MIB))
-    make_catalog(s3_endpoint, bucket, multipart_threshold=16 * MIB).put(
-        "r1", ["mid.bin"], tmp_path
-    )
+    make_catalog(s3_endpoint, bucket, multipart_threshold=16 * MIB).put("r1", ["mid.bin"], tmp_path)
     etag = s3_client.head_object(Bucket=bucket, Key="catalog/r1/mid.bin")["ETag"]
     assert "-" not in etag
 
@@ -100,7 +98,16 @@ def test_an_object_without_sha256_metadata_is_hashed_on_arrival(
 
 @pytest.mark.parametrize(
     "patterns",
-    [["*.csv"], ["data"], ["data/"], ["data/**"], ["**/*.txt"], ["data/*/*.txt"], ["**"], ["?ata.csv"]],
+    [
+        ["*.csv"],
+        ["data"],
+        ["data/"],
+        ["data/**"],
+        ["**/*.txt"],
+        ["data/*/*.txt"],
+        ["**"],
+        ["?ata.csv"],
+    ],
 )
 def test_get_patterns_match_what_the_file_system_catalog_matches(
     s3_endpoint: str, bucket: str, tmp_path: Path, patterns: list[str]

@@ -151,8 +151,7 @@ def iam_moto(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture
 def read_only_keys(iam_moto: str, aws_env: dict[str, str]) -> dict[str, str]:
-    import boto3
-
+    boto3 = pytest.importorskip("boto3")
     s3 = boto3.client("s3", endpoint_url=iam_moto, region_name="us-east-1")
     iam = boto3.client("iam", endpoint_url=iam_moto, region_name="us-east-1")
     s3.create_bucket(Bucket="locked-bucket")
@@ -164,7 +163,10 @@ def read_only_keys(iam_moto: str, aws_env: dict[str, str]) -> dict[str, str]:
         PolicyName="read-only",
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [policy]}),
     )
-    return {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    return {
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
 
 
 def test_denied_access_names_bucket_and_key(
