@@ -14,7 +14,12 @@ from typing import Any
 from runplane.app import reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
-from runplane.domain.errors import ExecutionError, RunplaneError, SecretError
+from runplane.domain.errors import (
+    ExecutionError,
+    RunplaneError,
+    SecretError,
+    SecretNotFoundError,
+)
 from runplane.domain.graph import Graph, Node, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
@@ -221,8 +226,12 @@ class RunService:
             for name in node.task.secrets if node.task else ():
                 try:
                     self._secrets.get(name)
+                except SecretNotFoundError as exc:
+                    # Its constructor takes (name, where): `type(exc)(message)` cannot rebuild it.
+                    where = f"{exc.where} (step {node.name!r} needs it)"
+                    raise SecretNotFoundError(exc.name, where) from None
                 except SecretError as exc:
-                    raise type(exc)(f"step {node.name!r} needs a secret: {exc}") from None
+                    raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
 
     def _load_for_step(self, run_id: str) -> RunLog:
         run = self._store.get_run(check_run_id(run_id))
