@@ -89,7 +89,9 @@ class FakeVault:
             return self._login(parts[1], body if isinstance(body, dict) else {})
         return self._kv(method, parts[0], "/".join(parts[1:]), token, body)
 
-    def _kv(self, method: str, mount: str, rest: str, token: str | None, body: Any) -> Any:
+    def _kv(
+        self, method: str, mount: str, rest: str, token: str | None, body: Any
+    ) -> tuple[int, Any]:
         if mount not in self.mounts or not rest:
             route = f"{mount}/{rest}"
             return 404, {"errors": [f"no handler for route '{route}'. route entry not found."]}
@@ -128,7 +130,9 @@ class FakeVault:
     def _allowed(self, token: str | None, mount: str, path: str) -> bool:
         return any(f"{mount}/{path}".startswith(p) for p in self.tokens.get(token or "", []))
 
-    def _kv2(self, method: str, mount: str, path: str, token: str | None, body: Any) -> Any:
+    def _kv2(
+        self, method: str, mount: str, path: str, token: str | None, body: Any
+    ) -> tuple[int, Any]:
         if method == "POST":
             self.write(mount, path, body["data"])
             return 200, {"data": {"version": len(self.kv[(mount, path)]), "deletion_time": ""}}
@@ -151,7 +155,9 @@ class FakeVault:
             return 404, {"data": {"data": None, "metadata": deleted}}
         return 200, {"data": {"data": versions[-1], "metadata": {**metadata, "deletion_time": ""}}}
 
-    def _kv1(self, method: str, mount: str, path: str, token: str | None, body: Any) -> Any:
+    def _kv1(
+        self, method: str, mount: str, path: str, token: str | None, body: Any
+    ) -> tuple[int, Any]:
         if method in {"POST", "PUT"}:
             self.write(mount, path, body)
             return 204, None
