@@ -16,6 +16,7 @@ from typing import Any
 from runplane.app import reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
+from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.domain import composites
 from runplane.domain.errors import (
     ExecutionError,
@@ -25,7 +26,7 @@ from runplane.domain.errors import (
 )
 from runplane.domain.graph import Graph, Node, NodeKind, join
 from runplane.domain.identifiers import check_run_id, new_run_id
-from runplane.domain.parameters import env_overrides, layer
+from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -88,6 +89,7 @@ class RunService:
         self._configuration = dict(configuration or {})
         self._configuration_file = configuration_file
         self._clock = clock
+        self._objects = ObjectStore(catalog)
         # Runs this process is driving: it is their only writer of composite and header
         # records, so the in-memory state is the store's content, not a cache.
         self._live: dict[str, _RunState] = {}
@@ -291,9 +293,16 @@ class RunService:
             try:
                 runner = self._runner(step.path, task.kind)
                 fetched = self._files(run_id, "get", task.catalog.get)
+                given = (
+                    ObjectParameters(parameters, self._objects, run_id)
+                    if task.kind == "python"
+                    else parameters
+                )
                 with self._secrets_exposed(task.secrets) as revealed:
-                    result = runner.run(step.path, task, parameters)
+                    result = runner.run(step.path, task, given)
                 stored = self._files(run_id, "put", task.catalog.put)
+                returns, pickled = self._objects.store(run_id, step.path, result.returns)
+                check_json(step.path, returns)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
@@ -303,10 +312,11 @@ class RunService:
                 continue
             attempt.status = step.status = Status.SUCCESS
             attempt.end_time = self._clock()
-            step.parameters = result.parameters_used
-            step.returns = result.returns
+            # Record what was consumed as the run log has it (object references stay references).
+            step.parameters = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
+            step.returns = returns
             step.metrics = result.metrics
-            step.data_catalog = [*fetched, *stored]
+            step.data_catalog = [*fetched, *stored, *pickled]
             return
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:
