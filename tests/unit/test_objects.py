@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,8 +70,8 @@ def test_what_pickle_cannot_do_goes_through_cloudpickle() -> None:
         factor = 3
         return lambda x: x * factor
 
-    def apply(scaler: object) -> int:
-        return scaler(2)  # type: ignore[operator]
+    def apply(scaler: Callable[[int], int]) -> int:
+        return scaler(2)
 
     run = make_service(MemoryCatalog()).run(
         Pipeline(

@@ -1,4 +1,4 @@
-from objects_model import Model
+from objects_model import Model  # type: ignore[import-not-found]  # a sibling file
 
 from runplane import Map, Pipeline, PythonTask
 
@@ -8,7 +8,7 @@ def fit(item: int) -> Model:
 
 
 def score(models: list[Model]) -> float:
-    return sum(m.predict(2.0) for m in models)
+    return float(sum(m.predict(2.0) for m in models))
 
 
 pipeline = Pipeline(
