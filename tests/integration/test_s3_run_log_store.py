@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,12 @@ from runplane.domain.errors import (
 )
 from runplane.domain.run_log import Status
 from runplane.ports.run_log_store import RunLogStore
-from runplane.testing.run_log_store import RunLogStoreContract, make_run, make_step
+from runplane.testing.run_log_store import (
+    RunLogStoreConcurrencyContract,
+    RunLogStoreContract,
+    make_run,
+    make_step,
+)
 from tests.integration import moto_server
 from tests.integration.conftest import needs_s3
 
@@ -34,6 +41,14 @@ class TestS3RunLogStore(RunLogStoreContract):
     @pytest.fixture
     def store(self, s3_endpoint: str, bucket: str) -> RunLogStore:
         return make_store(s3_endpoint, bucket)
+
+
+class TestS3RunLogStoreConcurrency(RunLogStoreConcurrencyContract):
+    """Writer processes inherit the test's AWS_* environment, so they reach the same server."""
+
+    @pytest.fixture
+    def store_factory(self, s3_endpoint: str, bucket: str) -> Callable[[], RunLogStore]:
+        return functools.partial(make_store, s3_endpoint, bucket)
 
 
 def test_one_object_per_header_and_per_step(s3_endpoint: str, bucket: str, s3_client: Any) -> None:
