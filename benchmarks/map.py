@@ -76,13 +76,17 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     home = os.getcwd()
     print(f"map over {args.items} items, median of {args.repeat}")
-    print(f"{'store':>12} {'wall s':>8} {'ms/iter':>8} {'first100':>9} {'last100':>8} {'last/first':>10}")
+    print(
+        f"{'store':>12} {'wall s':>8} {'ms/iter':>8} {'first100':>9} {'last100':>8} {'last/first':>10}"
+    )
     try:
         for store in args.stores:
             r = measure(store, args.items, args.repeat)
             ratio = r["last100_ms"] / r["first100_ms"]
-            print(f"{store:>12} {r['wall']:>8.2f} {r['wall'] / args.items * 1000:>8.3f} "
-                  f"{r['first100_ms']:>9.3f} {r['last100_ms']:>8.3f} {ratio:>10.2f}")
+            print(
+                f"{store:>12} {r['wall']:>8.2f} {r['wall'] / args.items * 1000:>8.3f} "
+                f"{r['first100_ms']:>9.3f} {r['last100_ms']:>8.3f} {ratio:>10.2f}"
+            )
     finally:
         os.chdir(home)
 

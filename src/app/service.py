@@ -18,6 +18,7 @@ from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.domain import composites
+from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     ExecutionError,
     RunplaneError,
@@ -111,6 +112,8 @@ class RunService:
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
         self._check_secrets(graph)
+        overrides = env_overrides(os.environ)
+        check_composite_inputs(graph, {**load_parameters(parameters_file), **overrides})
         run = self.start_run(
             graph,
             parameters_file=parameters_file,
@@ -118,7 +121,7 @@ class RunService:
             tag=tag,
             pipeline_file=pipeline_file,
         )
-        state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        state = _RunState(run, ScopedParameters(run.initial_parameters), overrides)
         self._live[run.run_id] = state
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
