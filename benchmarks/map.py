@@ -76,9 +76,8 @@ def main() -> None:
     logging.disable(logging.CRITICAL)
     home = os.getcwd()
     print(f"map over {args.items} items, median of {args.repeat}")
-    print(
-        f"{'store':>12} {'wall s':>8} {'ms/iter':>8} {'first100':>9} {'last100':>8} {'last/first':>10}"
-    )
+    header = ("store", "wall s", "ms/iter", "first100", "last100", "last/first")
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, (12, 8, 8, 9, 8, 10), strict=True)))
     try:
         for store in args.stores:
             r = measure(store, args.items, args.repeat)
