@@ -28,6 +28,18 @@ class Application(Protocol):
         """Run a pipeline to the end with the configured executor; return its run log."""
         ...
 
+    def retry(
+        self,
+        run_id: str,
+        *,
+        from_step: str | None = None,
+        new_run_id: str | None = None,
+        parameters_file: str | None = None,
+        graph: Graph | None = None,
+    ) -> RunLog:
+        """Finish a failed run in a new run, reusing every step that succeeded."""
+        ...
+
     def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Run one step of an existing run (the one step path) and return its record."""
         ...

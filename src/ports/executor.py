@@ -39,6 +39,10 @@ class StepRunner(Protocol):
         """Close a composite step from its branches' records; return its record."""
         ...
 
+    def reused(self, run_id: str, step_path: str) -> StepLog | None:
+        """The record a retry copied for this step (it must not run again), else None."""
+        ...
+
 
 @runtime_checkable
 class Executor(Protocol):

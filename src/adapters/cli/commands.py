@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from runplane.adapters.cli.views import runs_table, show_failure, status_text, summary
-from runplane.domain.errors import RunplaneError
-from runplane.domain.run_log import Status
+from runplane.domain.errors import Interrupted, RunplaneError
+from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
 
 AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads it at runtime)
@@ -22,6 +22,8 @@ AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads
 #: Exit codes: a run that failed, and input that was wrong (config, pipeline, parameters).
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
@@ -64,13 +66,18 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run a pipeline to the end."""
-    with _user_errors(debug):
+    with _user_errors(debug), _interrupts():
         _log_steps()
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
         log = app.run(
             graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
         )
+    _report(app, log, as_json)
+
+
+def _report(app: Application, log: RunLog, as_json: bool) -> None:
+    """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
         sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
     else:
@@ -80,6 +87,41 @@ def run(
     if log.status is not Status.SUCCESS:
         show_failure(err, log)
         raise typer.Exit(EXIT_RUN_FAILED)
+
+
+@cli.command()
+def retry(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(help="The failed (or interrupted) run to finish.")],
+    config_file: ConfigOption = None,
+    from_step: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help="Run this top-level step and all after it again."),
+    ] = None,
+    new_run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="Use these parameters, not the original's."),
+    ] = None,
+    pipeline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
+    ] = None,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Finish a failed run in a new run: reuse what succeeded, run the rest."""
+    with _user_errors(debug), _interrupts():
+        _log_steps()
+        app = ctx.obj(config_file)
+        log = app.retry(
+            run_id,
+            from_step=from_step,
+            new_run_id=new_run_id,
+            parameters_file=parameters,
+            graph=app.load_pipeline(pipeline) if pipeline else None,
+        )
+    _report(app, log, as_json)
 
 
 @cli.command("execute-step")
@@ -151,6 +193,19 @@ def _user_errors(debug: bool) -> Iterator[None]:
             err.print_exception()
         err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextmanager
+def _interrupts() -> Iterator[None]:
+    """Ctrl-C or SIGTERM: the run was closed as failed; say so and exit 130 / 143."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted (SIGINT): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Interrupted as exc:
+        err.print(f"interrupted ({exc}): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_TERMINATED) from None
 
 
 def _log_steps() -> None:
