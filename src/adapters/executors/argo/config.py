@@ -110,7 +110,13 @@ class ArgoExecutorConfig(ContainerSettings):
                 f"step {step!r} names argo override {override!r}, which executor.config."
                 f"overrides does not define; overrides: {valid}"
             )
+        # env and resources merge key by key (a GPU limit keeps the default CPU request);
+        # every other setting the override gives replaces the default.
         merged = self.model_dump(include=set(ContainerSettings.model_fields), exclude_none=True)
         changes = chosen.model_dump(exclude_none=True)
-        merged["env"] = {**(merged.get("env") or {}), **changes.pop("env", {})}
+        merged["env"] = {**merged.get("env", {}), **changes.pop("env", {})}
+        resources = merged.get("resources", {})
+        for part, amounts in changes.pop("resources", {}).items():
+            resources[part] = {**resources.get(part, {}), **amounts}
+        merged["resources"] = resources
         return ContainerSettings.model_validate({**merged, **changes})

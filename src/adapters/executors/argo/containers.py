@@ -60,9 +60,12 @@ class Containers:
         retry = None
         if max_attempts > 1:
             # Argo retries the failed container; each container makes one attempt, so the
-            # run log records max_attempts attempts, as with the local executor.
+            # run log records max_attempts attempts, as with the local executor. The limit is
+            # a string: Argo's JSON schema types IntOrString as one.
             args += ["--attempts", "1"]
-            retry = m.RetryStrategy(limit=m.IntOrString(max_attempts - 1), retry_policy="OnFailure")
+            retry = m.RetryStrategy(
+                limit=m.IntOrString(str(max_attempts - 1)), retry_policy="OnFailure"
+            )
         template = self._template(name, args, settings)
         template.retry_strategy = retry
         return template
