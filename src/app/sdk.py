@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
@@ -68,6 +68,7 @@ class _Task(_Step):
         secrets: Sequence[str],
         max_attempts: int,
         on_failure: Pipeline | _Step | None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         check_node_name(name)
         self.name = name
@@ -84,6 +85,7 @@ class _Task(_Step):
             secrets=tuple(secrets),
             catalog=catalog.spec if catalog else CatalogSpec(),
             max_attempts=max_attempts,
+            overrides=dict(overrides or {}),
         )
 
     def node(self, next_name: str | None, on_failure: str | None) -> Node:
@@ -103,6 +105,7 @@ class PythonTask(_Task):
         secrets: Sequence[str] = (),
         max_attempts: int = 1,
         on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         if not callable(function):
             raise PipelineDefinitionError(f"PythonTask needs a function, got {function!r}")
@@ -116,6 +119,7 @@ class PythonTask(_Task):
             secrets=secrets,
             max_attempts=max_attempts,
             on_failure=on_failure,
+            overrides=overrides,
         )
 
 
@@ -132,6 +136,7 @@ class ShellTask(_Task):
         secrets: Sequence[str] = (),
         max_attempts: int = 1,
         on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             name=name,
@@ -143,6 +148,7 @@ class ShellTask(_Task):
             secrets=secrets,
             max_attempts=max_attempts,
             on_failure=on_failure,
+            overrides=overrides,
         )
 
 

@@ -23,6 +23,7 @@ from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     CatalogError,
+    ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
     RunplaneError,
@@ -37,7 +38,15 @@ from runplane.domain.retry import reusable
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
 from runplane.ports.catalog import Catalog
-from runplane.ports.executor import Executor, RunPlan
+from runplane.ports.executor import (
+    Executor,
+    Renderer,
+    RenderRequest,
+    RunPlan,
+    SubmitTarget,
+    Submitter,
+    WorkflowState,
+)
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
@@ -116,6 +125,7 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
+        self._refuse_render_only()
         self._check_secrets(graph)
         initial = load_parameters(parameters_file)
         check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
@@ -145,6 +155,7 @@ class RunService:
         hash), not executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
+        self._refuse_render_only()
         original = self._store.get_run(check_run_id(run_id))
         graph = graph or self._graph_of(original)
         _check_same_structure(graph, original)
@@ -198,8 +209,14 @@ class RunService:
         self._store.update_run(run)
         return run
 
-    def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
-        """The one step path: resolve parameters, get files, expose secrets, run, record."""
+    def execute_step(
+        self, graph: Graph, run_id: str, step_path: str, *, attempts: int | None = None
+    ) -> StepLog:
+        """The one step path: resolve parameters, get files, expose secrets, run, record.
+
+        `attempts` caps the attempts this call makes (default: the task's max_attempts); an
+        orchestrator that retries failed containers itself (Argo's retryStrategy) passes 1.
+        """
         state = self._state(run_id, graph)
         node = graph.find(step_path)
         if node.is_composite or node.is_terminal:
@@ -218,7 +235,8 @@ class RunService:
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
             step.status = Status.SUCCESS
         else:
-            self._attempt_until_done(run_id, node, step, state.parameters_for(step_path))
+            parameters = state.parameters_for(step_path)
+            self._attempt_until_done(run_id, node, step, parameters, attempts)
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
@@ -294,6 +312,34 @@ class RunService:
         if step is not None and step.reused_from is not None and step.status is Status.SUCCESS:
             return step
         return None
+
+    def render(
+        self,
+        graph: Graph,
+        *,
+        pipeline_file: str,
+        parameters_file: str | None = None,
+        kind: str = "Workflow",
+        schedule: str | None = None,
+    ) -> dict[str, Any]:
+        """The orchestrator manifest (an Argo Workflow, say) the configured executor renders."""
+        request = RenderRequest(
+            graph=graph,
+            pipeline_file=pipeline_file,
+            configuration=self._configuration,
+            parameters=load_parameters(parameters_file),
+            kind=kind,
+            schedule=schedule,
+        )
+        return self._renderer().render(request)
+
+    def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
+        """Send a rendered manifest to the orchestrator; return the workflow's name."""
+        return self._submitter().submit(manifest, target)
+
+    def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
+        """A submitted workflow's phase and node phases, as the orchestrator reports them."""
+        return self._submitter().state(name, target)
 
     def record_of(self, run_id: str, step_path: str) -> StepLog:
         """Read back a step another process executed, and take it into the live run."""
@@ -400,12 +446,17 @@ class RunService:
     # -- the step path, in parts ------------------------------------------------------
 
     def _attempt_until_done(
-        self, run_id: str, node: Node, step: StepLog, parameters: dict[str, Any]
+        self,
+        run_id: str,
+        node: Node,
+        step: StepLog,
+        parameters: dict[str, Any],
+        attempts: int | None = None,
     ) -> None:
         task = node.task
         if task is None:
             raise ExecutionError(f"step {step.path!r} has no task to run")
-        for _ in range(task.max_attempts):
+        for _ in range(attempts or task.max_attempts):
             attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
             step.attempts.append(attempt)
             step.status = Status.PROCESSING
@@ -446,6 +497,32 @@ class RunService:
             step.metrics = result.metrics
             step.data_catalog = [*fetched, *stored, *pickled]
             return
+
+    def _renderer(self) -> Renderer:
+        if not isinstance(self._executor, Renderer):
+            raise ConfigurationError(
+                f"executor {type(self._executor).__name__} runs pipelines itself and renders "
+                "no workflow; use a configuration whose executor type renders one ('argo')"
+            )
+        return self._executor
+
+    def _submitter(self) -> Submitter:
+        if not isinstance(self._executor, Submitter):
+            raise ConfigurationError(
+                f"executor {type(self._executor).__name__} cannot submit workflows; "
+                "use a configuration with executor type 'argo'"
+            )
+        return self._executor
+
+    def _refuse_render_only(self) -> None:
+        """An orchestrator's executor cannot run here: say so before a run is recorded."""
+        if isinstance(self._executor, Renderer):
+            raise ExecutionError(
+                f"executor {type(self._executor).__name__} hands pipelines to an orchestrator "
+                "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
+                "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "
+                "to create it (use executor type 'local' to run on this machine)"
+            )
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:
         runner = self._runners.get(kind)

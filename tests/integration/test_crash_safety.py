@@ -7,6 +7,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -77,6 +78,8 @@ def test_killed_runs_load_and_retry_completes_them(
     ]
     assert half_made == []  # a run folder always has its header
     assert retried >= RUNS // 3, (created, finished, retried)
-    print(
-        f"killed {RUNS}: created {created}, finished before the kill {finished}, retried {retried}"
+    # The figures for the record (pytest -s shows them).
+    sys.stdout.write(
+        f"killed {RUNS}: created {created}, finished before the kill {finished}, "
+        f"retried {retried}\n"
     )

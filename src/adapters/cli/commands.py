@@ -131,12 +131,21 @@ def execute_step(
     step: Annotated[str, typer.Argument(help="Step path, e.g. 'train'.")],
     run_id: Annotated[str, typer.Option("--run-id", help="The run the step belongs to.")],
     config_file: ConfigOption = None,
+    attempts: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--attempts",
+            min=1,
+            help="At most this many attempts here (default: the step's max_attempts); "
+            "orchestrators that retry the command themselves pass 1.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run one step of an existing run (what executors call in subprocesses and pods)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        record = app.execute_step(app.load_pipeline(pipeline), run_id, step)
+        record = app.execute_step(app.load_pipeline(pipeline), run_id, step, attempts=attempts)
     if record.status is not Status.SUCCESS:
         err.print(f"step {step!r} failed: {record.message}", markup=False, highlight=False)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -214,3 +223,8 @@ def _log_steps() -> None:
     logger = logging.getLogger("runplane.app.service")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+# Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
+# module, which registers them on `cli`; it imports this one, so it comes last.
+import runplane.adapters.cli.orchestration  # noqa: E402, F401
