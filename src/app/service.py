@@ -293,7 +293,7 @@ class RunService:
                 fetched = self._files(run_id, "get", task.catalog.get)
                 with self._secrets_exposed(task.secrets) as revealed:
                     result = runner.run(step.path, task, parameters)
-                stored = self._files(run_id, "put", task.catalog.put)
+                stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
