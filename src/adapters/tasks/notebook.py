@@ -39,7 +39,7 @@ class NotebookTaskRunner:
     """Executes the task's notebook in a fresh kernel process through papermill."""
 
     def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
-        papermill, kernel_manager = _engine()
+        engine = _Papermill()
         notebook = Path(task.command)
         if not notebook.is_file():
             raise ExecutionError(
@@ -54,7 +54,7 @@ class NotebookTaskRunner:
             names = [r.name for r in task.returns]
             if names:
                 source.cells.append(notebook_cells.returns_cell(names, returns_file))
-            _execute(papermill, kernel_manager, source, output, injected, step_path)
+            engine.execute(step_path, source, output, injected)
             values = _read_returns(step_path, notebook, returns_file) if names else {}
         ordered = [values[name] for name in names]
         returned, metrics = split_returns(
@@ -71,27 +71,56 @@ def executed_path(notebook: Path, step_path: str) -> Path:
     return Path.cwd() / f"{notebook.stem}-{safe_step}.executed.ipynb"
 
 
-def _engine() -> tuple[Any, Any]:
-    """Papermill and a kernel manager bound to this interpreter's ipykernel."""
-    missing = [m for m in ("papermill", "ipykernel") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise ConfigurationError(
-            f"notebook tasks need {' and '.join(missing)}, which are not installed; "
-            f"install them with: {INSTALL_HINT}"
+class _Papermill:
+    """Papermill with a kernel manager bound to this interpreter's ipykernel."""
+
+    def __init__(self) -> None:
+        missing = [m for m in ("papermill", "ipykernel") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ConfigurationError(
+                f"notebook tasks need {' and '.join(missing)}, which are not installed; "
+                f"install them with: {INSTALL_HINT}"
+            )
+        import papermill  # noqa: PLC0415  (optional extra, imported when first needed)
+        from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
+        from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
+
+        self._papermill = papermill
+        # No kernel directories: the lookup falls through to ipykernel's native spec, whose
+        # command is sys.executable, so the notebook sees exactly this environment.
+        self._kernel_manager = AsyncKernelManager(
+            kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[])
         )
-    import papermill  # noqa: PLC0415  (optional extra, imported when first needed)
-    from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
-    from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
 
-    # No kernel directories: the lookup falls through to ipykernel's native spec, whose
-    # command is sys.executable, so the notebook sees exactly this environment.
-    specs = KernelSpecManager(kernel_dirs=[])
-    return papermill, AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+    def execute(self, step_path: str, source: Any, output: Path, injected: dict[str, Any]) -> None:
+        """Run every cell of `source`, writing the executed copy to `output`."""
+        from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
+
+        try:
+            self._papermill.execute_notebook(
+                source,
+                str(output),
+                parameters=injected,
+                kernel_name=KERNEL_NAME,
+                km=self._kernel_manager,
+                cwd=str(Path.cwd()),
+                progress_bar=False,
+                stdout_file=sys.stdout,
+                stderr_file=sys.stderr,
+            )
+        except PapermillExecutionError as exc:
+            raise ExecutionError(
+                f"step {step_path!r}: notebook cell {exc.exec_count} failed: "
+                f"{exc.ename}: {exc.evalue} (executed notebook with the error: {output.name})"
+            ) from None
+        except Exception as exc:
+            # Kernel start-up and I/O failures come from jupyter_client, nbformat or zmq.
+            raise ExecutionError(
+                f"step {step_path!r}: notebook could not be executed: {type(exc).__name__}: {exc}"
+            ) from exc
 
 
-def _injected(
-    step_path: str, declared: list[str], parameters: Mapping[str, Any]
-) -> dict[str, Any]:
+def _injected(step_path: str, declared: list[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
     """The run parameters the notebook declares; they must be JSON values."""
     injected = {name: parameters[name] for name in declared if name in parameters}
     for name, value in injected.items():
@@ -103,40 +132,6 @@ def _injected(
                 "notebook takes JSON values only (str, numbers, bools, lists, dicts, null)"
             ) from None
     return injected
-
-
-def _execute(
-    papermill: Any,
-    kernel_manager: Any,
-    source: Any,
-    output: Path,
-    injected: dict[str, Any],
-    step_path: str,
-) -> None:
-    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
-
-    try:
-        papermill.execute_notebook(
-            source,
-            str(output),
-            parameters=injected,
-            kernel_name=KERNEL_NAME,
-            km=kernel_manager,
-            cwd=str(Path.cwd()),
-            progress_bar=False,
-            stdout_file=sys.stdout,
-            stderr_file=sys.stderr,
-        )
-    except PapermillExecutionError as exc:
-        raise ExecutionError(
-            f"step {step_path!r}: notebook cell {exc.exec_count} failed: "
-            f"{exc.ename}: {exc.evalue} (executed notebook with the error: {output.name})"
-        ) from None
-    except Exception as exc:
-        # Kernel start-up and I/O failures come from jupyter_client, nbformat or zmq.
-        raise ExecutionError(
-            f"step {step_path!r}: notebook could not be executed: {type(exc).__name__}: {exc}"
-        ) from exc
 
 
 def _read_returns(step_path: str, notebook: Path, returns_file: Path) -> dict[str, Any]:

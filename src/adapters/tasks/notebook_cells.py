@@ -51,7 +51,8 @@ def read(notebook: Path) -> Any:
     import nbformat  # noqa: PLC0415  (part of the notebook extra)
 
     try:
-        return nbformat.read(notebook, as_version=4)
+        # nbformat ships py.typed but leaves read() and the cell builders unannotated.
+        return nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     except (OSError, ValueError) as exc:
         # nbformat raises NotJSONError (a ValueError) or a validation error (also one).
         raise ExecutionError(f"notebook '{notebook}' cannot be read: {exc}") from exc
@@ -95,4 +96,4 @@ def returns_cell(names: list[str], returns_file: Path) -> Any:
     from nbformat.v4 import new_code_cell  # noqa: PLC0415
 
     code = _RETURNS_CODE.format(names=names, path=str(returns_file))
-    return new_code_cell(code, metadata={"tags": [RETURNS_TAG]})
+    return new_code_cell(code, metadata={"tags": [RETURNS_TAG]})  # type: ignore[no-untyped-call]
