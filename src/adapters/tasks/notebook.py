@@ -75,22 +75,15 @@ class _Papermill:
     """Papermill with a kernel manager bound to this interpreter's ipykernel."""
 
     def __init__(self) -> None:
-        missing = [m for m in ("papermill", "ipykernel") if importlib.util.find_spec(m) is None]
-        if missing:
-            raise ConfigurationError(
-                f"notebook tasks need {' and '.join(missing)}, which are not installed; "
-                f"install them with: {INSTALL_HINT}"
-            )
-        import papermill  # noqa: PLC0415  (optional extra, imported when first needed)
-        from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
-        from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
-
+        try:
+            import papermill  # noqa: PLC0415  (optional extra, imported when first needed)
+        except ImportError:
+            raise ConfigurationError(_not_installed("papermill")) from None
+        # The kernel runs ipykernel in a child process; importing it here would cost ~0.3 s.
+        if importlib.util.find_spec("ipykernel") is None:
+            raise ConfigurationError(_not_installed("ipykernel"))
         self._papermill = papermill
-        # No kernel directories: the lookup falls through to ipykernel's native spec, whose
-        # command is sys.executable, so the notebook sees exactly this environment.
-        self._kernel_manager = AsyncKernelManager(
-            kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(kernel_dirs=[])
-        )
+        self._manager_class = _kernel_manager_class()
 
     def execute(self, step_path: str, source: Any, output: Path, injected: dict[str, Any]) -> None:
         """Run every cell of `source`, writing the executed copy to `output`."""
@@ -102,22 +95,46 @@ class _Papermill:
                 str(output),
                 parameters=injected,
                 kernel_name=KERNEL_NAME,
-                km=self._kernel_manager,
+                language="python",
+                # A class, not an instance: nbclient shuts down kernels it created itself.
+                kernel_manager_class=self._manager_class,
                 cwd=str(Path.cwd()),
                 progress_bar=False,
                 stdout_file=sys.stdout,
                 stderr_file=sys.stderr,
             )
         except PapermillExecutionError as exc:
+            first_line = (exc.source.strip().splitlines() or [""])[0][:60]
             raise ExecutionError(
-                f"step {step_path!r}: notebook cell {exc.exec_count} failed: "
-                f"{exc.ename}: {exc.evalue} (executed notebook with the error: {output.name})"
+                f"step {step_path!r}: notebook cell In [{exc.exec_count}] ({first_line}) "
+                f"failed: {exc.ename}: {exc.evalue} (the executed notebook shows the "
+                f"traceback: {output.name})"
             ) from None
         except Exception as exc:
             # Kernel start-up and I/O failures come from jupyter_client, nbformat or zmq.
             raise ExecutionError(
                 f"step {step_path!r}: notebook could not be executed: {type(exc).__name__}: {exc}"
             ) from exc
+
+
+def _kernel_manager_class() -> type[Any]:
+    """A kernel manager that always starts this interpreter's ipykernel."""
+    from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
+    from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
+    from traitlets import default  # noqa: PLC0415
+
+    class ThisPythonKernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _only_the_native_kernel(self) -> KernelSpecManager:
+            # No kernel directories: the lookup falls through to ipykernel's native spec,
+            # whose command is sys.executable, so the notebook sees exactly this venv.
+            return KernelSpecManager(kernel_dirs=[])
+
+    return ThisPythonKernelManager
+
+
+def _not_installed(package: str) -> str:
+    return f"notebook tasks need {package}, which is not installed; install: {INSTALL_HINT}"
 
 
 def _injected(step_path: str, declared: list[str], parameters: Mapping[str, Any]) -> dict[str, Any]:
