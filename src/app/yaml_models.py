@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
@@ -180,5 +182,15 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-for _model in (_Node, _TaskNode, *STEP_MODELS.values(), PipelineModel):
+def schema_text() -> str:
+    """The schema as committed in schemas/pipeline.schema.json."""
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+_MODELS: tuple[type[BaseModel], ...] = (_Node, _TaskNode, *STEP_MODELS.values(), PipelineModel)
+for _model in _MODELS:
     _model.model_rebuild()
+
+if __name__ == "__main__":
+    # Regenerate the published schema: python -m runplane.app.yaml_models > schemas/...
+    sys.stdout.write(schema_text())
