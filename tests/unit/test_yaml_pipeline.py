@@ -100,7 +100,8 @@ def test_an_unknown_key_names_its_yaml_path_the_step_and_the_valid_keys(tmp_path
         ),
         (
             "steps: [{type: shell, name: s, command: x, catalog: {got: [a]}}]",
-            "steps[0].catalog.got: unknown key 'got' in step 's' (type shell); valid keys: get, put",
+            "steps[0].catalog.got: unknown key 'got' in step 's' (type shell); "
+            "valid keys: get, put",
         ),
         (
             "nam: x\nsteps: [{type: stub, name: s}]",
