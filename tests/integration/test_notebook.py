@@ -91,14 +91,17 @@ def test_a_declared_parameter_that_is_not_json_is_refused(workdir: Path) -> None
         NotebookTaskRunner().run("p", task("p.ipynb"), {"data": {1, 2}})
 
 
-def test_notebook_example_runs_through_the_cli(cli: Cli, workdir: Path) -> None:
+@pytest.mark.parametrize("executor", ["local", "local-subprocess"])
+def test_notebook_example_runs_through_the_cli(cli: Cli, workdir: Path, executor: str) -> None:
     example = workdir / "example"
     shutil.copytree(REPO / "examples" / "notebook", example)
-    result = cli("run", "pipeline.py", "--run-id", "nb-1", cwd=example)
+    (example / "config.yaml").write_text(f"executor:\n  type: {executor}\n")
+    config = ("-c", "config.yaml")
+    result = cli("run", "pipeline.py", "--run-id", "nb-1", *config, cwd=example)
     assert result.code == 0, result.stderr
     assert "the notebook's scaled total is 100" in result.stdout
 
-    log = cli("runs", "show", "nb-1", "--json", cwd=example).json()
+    log = cli("runs", "show", "nb-1", "--json", *config, cwd=example).json()
     analyse = log["steps"]["analyse"]
     assert (analyse["returns"], analyse["metrics"]) == ({"total": 100}, {"rows": 4})
     assert analyse["parameters"] == {"scale": 10}
