@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from runplane.adapters._shared.globbing import matching_names
+from runplane.adapters._shared.globbing import match_names
 from runplane.domain.errors import CatalogError, SecretNotFoundError
 from runplane.domain.run_log import CatalogEntry
 
@@ -51,7 +51,7 @@ class MemoryCatalog:
         stored = self.files.get(run_id, {})
         for pattern in patterns:
             _check(pattern)
-            names = matching_names(list(stored), pattern)
+            names = match_names([pattern], list(stored), f"run {run_id}")
             if not names:
                 raise CatalogError(f"catalog pattern {pattern!r} matches no file of run {run_id}")
             for name in names:

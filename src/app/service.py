@@ -16,7 +16,9 @@ from typing import Any
 from runplane.app import reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
+from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.domain import composites
+from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     ExecutionError,
     RunplaneError,
@@ -25,7 +27,7 @@ from runplane.domain.errors import (
 )
 from runplane.domain.graph import Graph, Node, NodeKind, join
 from runplane.domain.identifiers import check_run_id, new_run_id
-from runplane.domain.parameters import env_overrides, layer
+from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -88,6 +90,7 @@ class RunService:
         self._configuration = dict(configuration or {})
         self._configuration_file = configuration_file
         self._clock = clock
+        self._objects = ObjectStore(catalog)
         # Runs this process is driving: it is their only writer of composite and header
         # records, so the in-memory state is the store's content, not a cache.
         self._live: dict[str, _RunState] = {}
@@ -109,6 +112,8 @@ class RunService:
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
         self._check_secrets(graph)
+        overrides = env_overrides(os.environ)
+        check_composite_inputs(graph, {**load_parameters(parameters_file), **overrides})
         run = self.start_run(
             graph,
             parameters_file=parameters_file,
@@ -116,7 +121,7 @@ class RunService:
             tag=tag,
             pipeline_file=pipeline_file,
         )
-        state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        state = _RunState(run, ScopedParameters(run.initial_parameters), overrides)
         self._live[run.run_id] = state
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
@@ -291,9 +296,17 @@ class RunService:
             try:
                 runner = self._runner(step.path, task.kind)
                 fetched = self._files(run_id, "get", task.catalog.get)
+                given = (
+                    ObjectParameters(parameters, self._objects, run_id)
+                    # A notebook gets loaded objects too, so it can refuse them by type.
+                    if task.kind in ("python", "notebook")
+                    else parameters
+                )
                 with self._secrets_exposed(task.secrets) as revealed:
-                    result = runner.run(step.path, task, parameters)
+                    result = runner.run(step.path, task, given)
                 stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
+                returns, pickled = self._objects.store(run_id, step.path, result.returns)
+                check_json(step.path, returns)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
@@ -303,10 +316,11 @@ class RunService:
                 continue
             attempt.status = step.status = Status.SUCCESS
             attempt.end_time = self._clock()
-            step.parameters = result.parameters_used
-            step.returns = result.returns
+            # Record what was consumed as the run log has it (object references stay references).
+            step.parameters = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
+            step.returns = returns
             step.metrics = result.metrics
-            step.data_catalog = [*fetched, *stored]
+            step.data_catalog = [*fetched, *stored, *pickled]
             return
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:

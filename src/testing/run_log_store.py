@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+
 import pytest
 
 from runplane.domain.errors import RunAlreadyExistsError, RunLogNotFoundError, StepLogNotFoundError
@@ -137,3 +140,36 @@ class RunLogStoreContract:
     def test_location_names_the_run(self, store: RunLogStore) -> None:
         store.create_run(make_run())
         assert "run-1" in store.location("run-1")
+
+
+def _write_steps(factory: Callable[[], RunLogStore], writer: int, count: int) -> None:
+    store = factory()
+    for index in range(count):
+        store.put_step("run-1", make_step(f"writer {writer}.{index}.step"))
+
+
+class RunLogStoreConcurrencyContract:
+    """Stores that several processes write at once (parallel branches, Argo pods).
+
+    Override `store_factory` with a picklable callable that builds a store on the same
+    backing storage in any process (for example `functools.partial(Store, config)`).
+    """
+
+    writers = 4
+    records_per_writer = 50
+
+    @pytest.fixture
+    def store_factory(self) -> Callable[[], RunLogStore]:
+        raise NotImplementedError
+
+    def test_concurrent_writers_lose_no_record(
+        self, store_factory: Callable[[], RunLogStore]
+    ) -> None:
+        store = store_factory()
+        store.create_run(make_run())
+        jobs = [(store_factory, w, self.records_per_writer) for w in range(self.writers)]
+        with multiprocessing.get_context("spawn").Pool(self.writers) as pool:
+            pool.starmap(_write_steps, jobs)
+        steps = store.get_run("run-1").steps
+        assert len(steps) == self.writers * self.records_per_writer
+        assert all(step.status is Status.SUCCESS for step in steps.values())

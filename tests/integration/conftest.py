@@ -1,18 +1,21 @@
-"""Runs the real `runplane` command in a subprocess, in a scratch working directory."""
+"""Fixtures for tests on real parts: the CLI in a subprocess, moto's S3 server, a fake Vault."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.integration import fake_vault, moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 PIPELINES = Path(__file__).parent / "pipelines"
@@ -69,3 +72,99 @@ def pipelines(workdir: Path) -> Path:
     target = workdir / "pipelines"
     shutil.copytree(PIPELINES, target)
     return target
+
+
+BUCKET = "runplane-test"
+HAVE_MOTO = moto_server.moto_server_command() is not None and bool(importlib.util.find_spec("moto"))
+HAVE_BOTO3 = importlib.util.find_spec("boto3") is not None
+HAVE_HVAC = importlib.util.find_spec("hvac") is not None
+
+needs_s3 = pytest.mark.skipif(
+    not (HAVE_MOTO and HAVE_BOTO3),
+    reason="needs boto3 and moto[server]: pip install -e '.[dev,s3]'",
+)
+needs_hvac = pytest.mark.skipif(not HAVE_HVAC, reason="needs hvac: pip install -e '.[vault]'")
+
+
+@pytest.fixture(scope="session")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One moto server for the session; tests reset it through `s3_endpoint`."""
+    if not (HAVE_MOTO and HAVE_BOTO3):
+        pytest.skip("needs boto3 and moto[server]")
+    log = tmp_path_factory.mktemp("moto") / "moto_server.log"
+    with moto_server.running_moto(log) as url:
+        yield url
+
+
+@pytest.fixture
+def aws_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Test credentials only: no developer profile, no instance metadata, no proxy."""
+    config = tmp_path / "aws-config"
+    config.write_text("[profile runplane-test]\nregion = us-east-1\n")
+    credentials = tmp_path / "aws-credentials"
+    credentials.write_text(
+        "[runplane-test]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+    )
+    env = {
+        **moto_server.TEST_ENV,
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+@pytest.fixture
+def s3_endpoint(moto_url: str, aws_env: dict[str, str]) -> str:
+    """A moto server with no buckets, and the environment set up to talk to it."""
+    moto_server.reset(moto_url)
+    return moto_url
+
+
+@pytest.fixture
+def s3_client(s3_endpoint: str) -> Any:
+    """A plain boto3 client on the moto server, for arranging and inspecting state."""
+    boto3 = pytest.importorskip("boto3")
+    return boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="us-east-1",
+        config=pytest.importorskip("botocore.config").Config(s3={"addressing_style": "path"}),
+    )
+
+
+@pytest.fixture
+def bucket(s3_client: Any) -> str:
+    s3_client.create_bucket(Bucket=BUCKET)
+    return BUCKET
+
+
+@pytest.fixture(scope="session")
+def vault_server() -> Iterator[fake_vault.FakeVault]:
+    """One fake Vault server for the session; `vault` gives each test fresh state."""
+    fake = fake_vault.FakeVault()
+    server, thread = fake_vault.start(fake)
+    try:
+        yield fake
+    finally:
+        fake_vault.stop(server, thread)
+
+
+@pytest.fixture
+def vault(
+    vault_server: fake_vault.FakeVault, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> fake_vault.FakeVault:
+    """The fake Vault, emptied; hvac's own VAULT_* defaults cleared so nothing leaks in."""
+    fresh = fake_vault.FakeVault(url=vault_server.url)
+    for name, value in vars(fresh).items():
+        if name not in {"url", "_lock"}:
+            setattr(vault_server, name, value)
+    for name in ("VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE", "VAULT_SECRET_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("HOME", str(tmp_path))  # hvac falls back to ~/.vault-token
+    return vault_server

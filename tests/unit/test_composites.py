@@ -8,7 +8,7 @@ from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app.service import RunService
-from runplane.domain.errors import PipelineDefinitionError
+from runplane.domain.errors import ParameterError, PipelineDefinitionError
 from runplane.domain.run_log import Status
 from tests.fakes import DictSecrets, MemoryCatalog
 
@@ -120,10 +120,24 @@ def test_map_over_empty_list_succeeds_and_returns_empty_lists(service: RunServic
     assert run.parameters["labelled"] == []
 
 
-def test_map_over_a_non_list_fails_the_step_clearly(service: RunService) -> None:
+def test_map_over_a_non_list_parameter_is_refused_before_any_step(
+    service: RunService, store: BufferedRunLogStore
+) -> None:
     (Path.cwd() / "p.yaml").write_text("numbers: 5\n")
     pipeline = Pipeline([Map("m", iterate_on="numbers", iterate_as="item", branch=square_branch())])
-    run = service.run(pipeline.graph, parameters_file="p.yaml")
+    with pytest.raises(ParameterError, match="'numbers' must be a list, got int"):
+        service.run(pipeline.graph, parameters_file="p.yaml")
+    assert store.list_runs() == []
+
+
+def test_map_over_a_returned_non_list_fails_the_step_clearly(service: RunService) -> None:
+    pipeline = Pipeline(
+        [
+            PythonTask(lambda: 5, name="count", returns=["numbers"]),
+            Map("m", iterate_on="numbers", iterate_as="item", branch=square_branch()),
+        ]
+    )
+    run = service.run(pipeline.graph)
     assert run.status is Status.FAIL
     assert "iterate_on parameter 'numbers' must be a list, got int" in run.steps["m"].message
 
@@ -215,18 +229,38 @@ def test_conditional_default_branch(service: RunService) -> None:
     assert "c.full.y" in run.steps
 
 
-def test_conditional_on_missing_parameter_names_it(service: RunService) -> None:
+def test_conditional_on_missing_parameter_is_refused_before_any_step(service: RunService) -> None:
     branches = {"fast": Pipeline([Stub("x")])}
-    run = service.run(Pipeline([Conditional("c", "mode", branches)]).graph)
-    assert "needs parameter 'mode', which does not exist" in run.steps["c"].message
+    pipeline = Pipeline([Stub("first"), Conditional("c", "mode", branches)])
+    with pytest.raises(ParameterError, match="step 'c': parameter 'mode' is neither a parameter"):
+        service.run(pipeline.graph)
+
+
+def test_parameters_returned_earlier_or_inside_branches_count_as_provided(
+    service: RunService,
+) -> None:
+    inner = Pipeline(
+        [
+            PythonTask(lambda item: "fast", name="pick", returns=["mode"]),
+            Conditional("c", "mode", {"fast": Pipeline([Stub("x")])}),
+        ]
+    )
+    pipeline = Pipeline(
+        [
+            PythonTask(lambda: [1], name="make", returns=["xs"]),
+            Map("m", "xs", "item", inner),
+        ]
+    )
+    assert service.run(pipeline.graph).status is Status.SUCCESS
 
 
 def test_composite_on_failure_handler(service: RunService) -> None:
+    (Path.cwd() / "p.yaml").write_text("mode: none\n")
     branches = {"fast": Pipeline([Stub("x")])}
     pipeline = Pipeline(
         [Conditional("c", "mode", branches, on_failure=Pipeline([Stub("fallback"), Success()]))]
     )
-    run = service.run(pipeline.graph)
+    run = service.run(pipeline.graph, parameters_file="p.yaml")
     assert run.status is Status.SUCCESS
     assert run.steps["fallback"].status is Status.SUCCESS
 

@@ -1,4 +1,5 @@
-import multiprocessing
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,12 @@ from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.testing.catalog import CatalogContract, CatalogStorageContract
-from runplane.testing.run_log_store import RunLogStoreContract, make_run, make_step
+from runplane.testing.run_log_store import (
+    RunLogStoreConcurrencyContract,
+    RunLogStoreContract,
+    make_run,
+    make_step,
+)
 from runplane.testing.secrets import SecretsContract
 from tests.fakes import DictSecrets, MemoryCatalog
 
@@ -140,15 +146,15 @@ def test_file_system_store_survives_a_torn_journal_line(tmp_path: Path) -> None:
     assert list(later.get_run("run-1").steps) == ["a", "c"]
 
 
-def test_file_system_store_serialises_writers_from_many_processes(tmp_path: Path) -> None:
-    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
-    store.create_run(make_run())
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        pool.starmap(_write_steps, [(str(tmp_path), w, 50) for w in range(4)])
-    assert len(store.get_run("run-1").steps) == 200
+class TestFileSystemStoreConcurrency(RunLogStoreConcurrencyContract):
+    @pytest.fixture
+    def store_factory(self, tmp_path: Path) -> Callable[[], RunLogStore]:
+        config = FileSystemRunLogStoreConfig(log_folder=str(tmp_path))
+        return functools.partial(FileSystemRunLogStore, config)
 
 
-def _write_steps(folder: str, writer: int, count: int) -> None:
-    store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=folder))
-    for i in range(count):
-        store.put_step("run-1", make_step(f"w{writer}.{i}"))
+class TestChunkedStoreConcurrency(RunLogStoreConcurrencyContract):
+    @pytest.fixture
+    def store_factory(self, tmp_path: Path) -> Callable[[], RunLogStore]:
+        config = ChunkedFileSystemRunLogStoreConfig(log_folder=str(tmp_path))
+        return functools.partial(ChunkedFileSystemRunLogStore, config)

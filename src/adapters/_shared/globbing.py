@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from fnmatch import fnmatchcase
+from functools import cache
 from pathlib import Path, PurePosixPath
 
 from runplane.domain.errors import CatalogError
@@ -45,41 +47,43 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
     return list(found)
 
 
-def matching_names(names: Sequence[str], pattern: str) -> list[str]:
-    """The stored names (POSIX relative paths) a pattern selects, with Path.glob's meaning.
+def match_names(patterns: Sequence[str], names: Iterable[str], where: str) -> list[str]:
+    """The names (POSIX file paths, say object keys) matching any pattern, as `expand` would.
 
-    For stores that list keys instead of walking folders (object stores, fakes): `*` and
-    `?` stay within one folder, `**/` spans any number of folders, and a pattern naming a
-    folder selects everything beneath it.
+    Same rules as `Path.glob` on the folder the names describe: `*`, `?` and `[...]` stay
+    within one path segment, a `**` segment spans zero or more folders, and a matching
+    folder brings every file under it. Raises CatalogError naming the pattern and `where`
+    when a pattern matches nothing.
     """
-    check_pattern(pattern)
-    regex = re.compile(_translate(pattern.rstrip("/")))
-    folder = pattern.rstrip("/") + "/"
-    return [
-        n for n in names if regex.fullmatch(n) or (_is_literal(pattern) and n.startswith(folder))
-    ]
+    files = sorted({PurePosixPath(n).parts for n in names})
+    folders = sorted({f[:i] for f in files for i in range(len(f))})  # includes () = the base
+    found: dict[str, None] = {}
+    for pattern in patterns:
+        check_pattern(pattern)
+        parts = PurePosixPath(pattern).parts
+        if any("**" in p and p != "**" for p in parts):
+            raise CatalogError(f"catalog pattern {pattern!r}: '**' must be a whole path segment")
+        # Like Path.glob, a pattern ending in '**' matches folders only.
+        candidates = folders if parts[-1] == "**" else [*files, *folders[1:]]
+        matches = 0
+        for candidate in sorted(c for c in candidates if _matches(parts, c)):
+            # `files` is sorted, so the files under a folder are one contiguous run.
+            index = bisect_left(files, candidate)
+            while index < len(files) and files[index][: len(candidate)] == candidate:
+                found["/".join(files[index])] = None
+                matches += 1
+                index += 1
+        if matches == 0:
+            raise CatalogError(f"catalog pattern {pattern!r} matches no file in {where}")
+    return list(found)
 
 
-def _translate(pattern: str) -> str:
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return "".join(out)
-
-
-def _is_literal(pattern: str) -> bool:
-    return not any(c in pattern for c in "*?[")
+@cache
+def _matches(parts: tuple[str, ...], segments: tuple[str, ...]) -> bool:
+    if not parts:
+        return not segments
+    if parts[0] == "**":
+        return _matches(parts[1:], segments) or (bool(segments) and _matches(parts, segments[1:]))
+    return (
+        bool(segments) and fnmatchcase(segments[0], parts[0]) and _matches(parts[1:], segments[1:])
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import TaskSpec
-from runplane.domain.parameters import check_json, split_returns
+from runplane.domain.parameters import split_returns
 from runplane.ports.task import TaskResult
 
 
@@ -28,8 +28,8 @@ class PythonTaskRunner:
             # The step is named by its record; the message is the user's own error.
             raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc
         returned, metrics = split_returns(step_path, task.returns, value)
+        # Values that are not JSON go back as they are: the caller decides how to keep them.
         returned = {name: _plain(item) for name, item in returned.items()}
-        check_json(step_path, returned)
         return TaskResult(returns=returned, metrics=metrics, parameters_used=_plain_all(kwargs))
 
 

@@ -1,0 +1,207 @@
+"""A run log store on S3 (or an S3-compatible store): one object per run header and per step."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from runplane.adapters._shared.s3 import (
+    S3Client,
+    S3ConnectionConfig,
+    describe,
+    error_code,
+    is_not_found,
+)
+from runplane.domain.errors import (
+    RunAlreadyExistsError,
+    RunLogError,
+    RunLogNotFoundError,
+    StepLogNotFoundError,
+)
+from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+
+logger = logging.getLogger(__name__)
+
+_HEADER = "run.json"
+_STEPS = "steps/"
+
+
+class S3RunLogStoreConfig(S3ConnectionConfig):
+    """Settings of the S3 run log store (connection keys plus how many reads run at once)."""
+
+    read_concurrency: int = Field(default=16, ge=1, le=64)
+
+
+class S3RunLogStore:
+    """`<prefix><run_id>/run.json` plus `<prefix><run_id>/steps/<step path>.json`.
+
+    Every write is one PUT of one whole object, which S3 makes visible atomically, so two
+    machines recording different steps of one run never overwrite each other, and a reader
+    sees a step's old record or its new one. A run is claimed with a conditional PUT
+    (`If-None-Match: *`), so two creators of the same run id cannot both succeed.
+    """
+
+    Config: ClassVar[type[S3RunLogStoreConfig]] = S3RunLogStoreConfig
+
+    def __init__(self, config: S3RunLogStoreConfig) -> None:
+        self._config = config
+        self._s3 = S3Client(config)
+        # Runs are never deleted by runplane, so once seen a run id stays valid: this spares
+        # a HEAD request per step record. It caches existence only, never content.
+        self._known: set[str] = set()
+        self._known_lock = threading.Lock()
+
+    def create_run(self, run: RunLog) -> None:
+        key = self._header_key(run.run_id)
+        try:
+            self._put(key, run.header_dict(), "create run header", exclusive=True)
+        except _Exists:
+            raise RunAlreadyExistsError(run.run_id, self.location(run.run_id)) from None
+        self._remember(run.run_id)
+
+    def update_run(self, run: RunLog) -> None:
+        self._require_run(run.run_id)
+        self._put(self._header_key(run.run_id), run.header_dict(), "update run header")
+
+    def put_step(self, run_id: str, step: StepLog) -> None:
+        self._require_run(run_id)
+        self._put(self._step_key(run_id, step.path), step.to_dict(), "write step record")
+
+    def get_run(self, run_id: str) -> RunLog:
+        header = self._get(self._header_key(run_id), "read run header")
+        if header is None:
+            raise self._run_not_found(run_id, self._header_key(run_id))
+        keys = [k for k in self._list(self._run_prefix(run_id) + _STEPS) if k.endswith(".json")]
+        records = self._get_many(keys, "read step record")
+        steps = [StepLog.from_dict(r) for r in records if r is not None]
+        return RunLog.from_dict(header, order_steps(steps))
+
+    def get_step(self, run_id: str, step_path: str) -> StepLog:
+        record = self._get(self._step_key(run_id, step_path), "read step record")
+        if record is None:
+            self._require_run(run_id)
+            raise StepLogNotFoundError(run_id, step_path)
+        return StepLog.from_dict(record)
+
+    def list_runs(self) -> list[RunSummary]:
+        folders = self._list(self._config.prefix, delimiter="/")
+        headers = self._get_many([f + _HEADER for f in folders], "read run header")
+        runs = [RunLog.from_dict(h, []).summary() for h in headers if h is not None]
+        return sorted(runs, key=lambda r: r.start_time, reverse=True)
+
+    def location(self, run_id: str) -> str:
+        return f"s3://{self._config.bucket}/{self._run_prefix(run_id)}"
+
+    # -- keys ------------------------------------------------------------------------
+
+    def _run_prefix(self, run_id: str) -> str:
+        return f"{self._config.prefix}{run_id}/"
+
+    def _header_key(self, run_id: str) -> str:
+        return self._run_prefix(run_id) + _HEADER
+
+    def _step_key(self, run_id: str, step_path: str) -> str:
+        return f"{self._run_prefix(run_id)}{_STEPS}{step_path}.json"
+
+    # -- existence -------------------------------------------------------------------
+
+    def _remember(self, run_id: str) -> None:
+        with self._known_lock:
+            self._known.add(run_id)
+
+    def _require_run(self, run_id: str) -> None:
+        with self._known_lock:
+            if run_id in self._known:
+                return
+        key = self._header_key(run_id)
+        try:
+            self._s3.client.head_object(Bucket=self._config.bucket, Key=key)
+        except self._s3.errors as exc:
+            if is_not_found(exc):
+                raise self._run_not_found(run_id, key) from None
+            raise self._error(exc, key, "check run header") from exc
+        self._remember(run_id)
+
+    def _run_not_found(self, run_id: str, key: str) -> RunLogError:
+        # HEAD answers a bare 404 for a missing bucket too; say which one is missing.
+        if not self._s3.bucket_exists():
+            return RunLogError(
+                f"cannot read s3://{self._config.bucket}/{key}: bucket "
+                f"'{self._config.bucket}' does not exist; create it or fix 'bucket'"
+            )
+        return RunLogNotFoundError(run_id, f"'s3://{self._config.bucket}/{self._config.prefix}'")
+
+    # -- objects ---------------------------------------------------------------------
+
+    def _put(self, key: str, data: dict[str, Any], action: str, exclusive: bool = False) -> None:
+        body = json.dumps(data, ensure_ascii=False).encode()
+        extra = {"IfNoneMatch": "*"} if exclusive else {}
+        try:
+            self._s3.client.put_object(
+                Bucket=self._config.bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json",
+                **extra,
+            )
+        except self._s3.errors as exc:
+            if exclusive and error_code(exc) in {
+                "PreconditionFailed",
+                "ConditionalRequestConflict",
+            }:
+                raise _Exists from None
+            raise self._error(exc, key, action) from exc
+        logger.debug("wrote s3://%s/%s", self._config.bucket, key)
+
+    def _get(self, key: str, action: str) -> dict[str, Any] | None:
+        """The object's JSON, or None when the key does not exist."""
+        try:
+            response = self._s3.client.get_object(Bucket=self._config.bucket, Key=key)
+            body = response["Body"].read()
+        except self._s3.errors as exc:
+            if is_not_found(exc):
+                return None
+            raise self._error(exc, key, action) from exc
+        try:
+            data: dict[str, Any] = json.loads(body)
+        except ValueError as exc:
+            raise RunLogError(
+                f"run record s3://{self._config.bucket}/{key} is not valid JSON: {exc}"
+            ) from exc
+        return data
+
+    def _get_many(self, keys: list[str], action: str) -> list[dict[str, Any] | None]:
+        # Reading a run is one GET per step; doing them side by side keeps a long run quick.
+        if len(keys) <= 1:
+            return [self._get(k, action) for k in keys]
+        workers = min(self._config.read_concurrency, len(keys))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda key: self._get(key, action), keys))
+
+    def _list(self, prefix: str, delimiter: str = "") -> list[str]:
+        """Keys under `prefix`, or with a delimiter the 'folders' one level down."""
+        found: list[str] = []
+        arguments = {"Bucket": self._config.bucket, "Prefix": prefix}
+        if delimiter:
+            arguments["Delimiter"] = delimiter
+        try:
+            for page in self._s3.client.get_paginator("list_objects_v2").paginate(**arguments):
+                if delimiter:
+                    found.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
+                else:
+                    found.extend(o["Key"] for o in page.get("Contents", []))
+        except self._s3.errors as exc:
+            raise self._error(exc, prefix, "list") from exc
+        return found
+
+    def _error(self, exc: Exception, key: str, action: str) -> RunLogError:
+        return RunLogError(describe(exc, self._config.bucket, key, action))
+
+
+class _Exists(Exception):
+    """The conditional PUT found the key already there."""

@@ -1,0 +1,135 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from runplane import Map, Pipeline, PythonTask, ShellTask
+from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
+from runplane.adapters.executors.local import LocalExecutor
+from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
+from runplane.adapters.tasks.python import PythonTaskRunner
+from runplane.adapters.tasks.shell import ShellTaskRunner
+from runplane.app.service import RunService
+from runplane.domain.run_log import Status
+from runplane.ports.catalog import Catalog
+from tests.fakes import DictSecrets, MemoryCatalog
+
+
+@dataclass
+class Model:
+    weights: list[float]
+
+    def predict(self, x: float) -> float:
+        return sum(w * x for w in self.weights)
+
+
+def make_service(catalog: Catalog, store: BufferedRunLogStore | None = None) -> RunService:
+    return RunService(
+        executor=LocalExecutor(),
+        run_log_store=store or BufferedRunLogStore(),
+        catalog=catalog,
+        secrets=DictSecrets(),
+        task_runners={"python": PythonTaskRunner(), "shell": ShellTaskRunner()},
+    )
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def fit() -> Model:
+    return Model([1.0, 2.0])
+
+
+def use(model: Model) -> float:
+    return model.predict(2.0)
+
+
+def test_non_json_return_travels_through_the_catalog_as_a_pickle() -> None:
+    catalog = MemoryCatalog()
+    run = make_service(catalog).run(
+        Pipeline([PythonTask(fit, returns=["model"]), PythonTask(use, returns=["y"])]).graph,
+        run_id="r",
+    )
+    assert run.status is Status.SUCCESS
+    assert run.parameters["y"] == 6.0
+    reference = run.steps["fit"].returns["model"]["$object"]
+    assert reference["path"] == "objects/fit/model.pickle"
+    assert reference["type"] == f"{__name__}.Model"
+    assert reference["format"] == "pickle"
+    assert "objects/fit/model.pickle" in catalog.files["r"]
+    put = run.steps["fit"].data_catalog[0]
+    assert (put.name, put.sha256) == ("objects/fit/model.pickle", reference["sha256"])
+    assert run.steps["use"].parameters == {"model": {"$object": reference}}
+
+
+def test_what_pickle_cannot_do_goes_through_cloudpickle() -> None:
+    def make_scaler() -> object:
+        factor = 3
+        return lambda x: x * factor
+
+    def apply(scaler: Callable[[int], int]) -> int:
+        return scaler(2)
+
+    run = make_service(MemoryCatalog()).run(
+        Pipeline(
+            [PythonTask(make_scaler, returns=["scaler"]), PythonTask(apply, returns=["y"])]
+        ).graph
+    )
+    assert run.parameters["y"] == 6
+    assert run.steps["make_scaler"].returns["scaler"]["$object"]["format"] == "cloudpickle"
+
+
+def test_map_collects_objects_and_a_later_step_gets_them_all() -> None:
+    def build(item: int) -> Model:
+        return Model([float(item)])
+
+    def total(models: list[Model]) -> float:
+        return sum(m.predict(1.0) for m in models)
+
+    pipeline = Pipeline(
+        [
+            PythonTask(lambda: [1, 2, 3], name="items", returns=["xs"]),
+            Map("m", "xs", "item", Pipeline([PythonTask(build, returns=["models"])])),
+            PythonTask(total, returns=["sum"]),
+        ]
+    )
+    run = make_service(MemoryCatalog()).run(pipeline.graph)
+    assert run.status is Status.SUCCESS
+    assert run.parameters["sum"] == 6.0
+    assert [r["$object"]["path"] for r in run.parameters["models"]] == [
+        "objects/m.0.build/models.pickle",
+        "objects/m.1.build/models.pickle",
+        "objects/m.2.build/models.pickle",
+    ]
+
+
+def test_objects_need_a_catalog_that_keeps_files() -> None:
+    run = make_service(DoNothingCatalog()).run(Pipeline([PythonTask(fit, returns=["model"])]).graph)
+    assert run.status is Status.FAIL
+    assert "configured catalog keeps no files" in run.steps["fit"].message
+
+
+def test_shell_tasks_receive_the_reference_not_the_object() -> None:
+    pipeline = Pipeline(
+        [
+            PythonTask(fit, returns=["model"]),
+            ShellTask(
+                'echo "seen=$RUNPLANE_PRM_model" > "$RUNPLANE_RETURNS"', name="sh", returns=["seen"]
+            ),
+        ]
+    )
+    run = make_service(MemoryCatalog()).run(pipeline.graph)
+    assert run.parameters["seen"]["$object"]["path"] == "objects/fit/model.pickle"
+
+
+def test_a_tampered_object_is_refused() -> None:
+    catalog, store = MemoryCatalog(), BufferedRunLogStore()
+    graph = Pipeline([PythonTask(fit, returns=["model"]), PythonTask(use, returns=["y"])]).graph
+    make_service(catalog, store).run(graph, run_id="r")
+    catalog.files["r"]["objects/fit/model.pickle"] = b"not the same"
+    step = make_service(catalog, store).execute_step(graph, "r", "use")
+    assert step.status is Status.FAIL
+    assert "changed since it was recorded" in step.message
