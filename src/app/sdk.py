@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
@@ -149,6 +150,55 @@ class ShellTask(_Task):
             max_attempts=max_attempts,
             on_failure=on_failure,
             overrides=overrides,
+        )
+
+
+class NotebookTask(_Task):
+    """A step that runs a Jupyter notebook with papermill, parameters injected.
+
+    `notebook` is a path to an .ipynb file, relative to the working directory the run
+    starts in (like catalog patterns). Run parameters whose names are assigned in the
+    notebook's `parameters`-tagged cell are injected; `returns` names variables of the
+    notebook read back after its last cell. The executed notebook is written to
+    `<stem>-<step path>.executed.ipynb` in the working directory and put into the catalog.
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        name: str,
+        returns: Sequence[Return] = (),
+        catalog: Catalog | None = None,
+        secrets: Sequence[str] = (),
+        max_attempts: int = 1,
+        on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> None:
+        _check_notebook(name, notebook)
+        super().__init__(
+            name=name,
+            kind="notebook",
+            command=notebook,
+            function=None,
+            returns=returns,
+            catalog=catalog,
+            secrets=secrets,
+            max_attempts=max_attempts,
+            on_failure=on_failure,
+            overrides=overrides,
+        )
+
+
+def _check_notebook(name: str, notebook: object) -> None:
+    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        raise PipelineDefinitionError(
+            f"step {name!r}: NotebookTask needs the path of an .ipynb file, got {notebook!r}"
+        )
+    if not Path(notebook).is_file():
+        raise PipelineDefinitionError(
+            f"step {name!r}: notebook '{notebook}' not found (relative paths are resolved "
+            f"against the working directory '{Path.cwd()}')"
         )
 
 
@@ -336,7 +386,7 @@ def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
         if not isinstance(step, _Step):
             raise PipelineDefinitionError(
                 f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
-                "ShellTask, Stub, Parallel, Map, Conditional, Success or Fail"
+                "ShellTask, NotebookTask, Stub, Parallel, Map, Conditional, Success or Fail"
             )
     for index, step in enumerate(steps):
         if isinstance(step, Success | Fail) and index != len(steps) - 1:

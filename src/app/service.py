@@ -467,12 +467,13 @@ class RunService:
                 fetched = self._files(run_id, "get", task.catalog.get)
                 given = (
                     ObjectParameters(parameters, self._objects, run_id)
-                    if task.kind == "python"
+                    # A notebook gets loaded objects too, so it can refuse them by type.
+                    if task.kind in ("python", "notebook")
                     else parameters
                 )
                 with self._secrets_exposed(task.secrets) as revealed:
                     result = runner.run(step.path, task, given)
-                stored = self._files(run_id, "put", task.catalog.put)
+                stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
                 returns, pickled = self._objects.store(run_id, step.path, result.returns)
                 check_json(step.path, returns)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)

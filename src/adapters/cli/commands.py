@@ -31,7 +31,9 @@ ConfigOption = Annotated[
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
-PipelineArgument = Annotated[str, typer.Argument(help="Python file defining `pipeline`.")]
+PipelineArgument = Annotated[
+    str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
+]
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 runs = typer.Typer(no_args_is_help=True, help="Inspect recorded runs.")
