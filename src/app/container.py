@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from runplane.adapters.tasks.notebook import NotebookTaskRunner
-from runplane.adapters.tasks.python import PythonTaskRunner
-from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
 from runplane.app.config import load_settings
 from runplane.app.service import RunService
+from runplane.app.wiring import TASK_RUNNERS
 
 
 class Container(containers.DeclarativeContainer):
@@ -27,9 +25,7 @@ class Container(containers.DeclarativeContainer):
     secrets = providers.Singleton(plugins.build, "secrets", config.secrets, source)
 
     task_runners = providers.Dict(
-        python=providers.Singleton(PythonTaskRunner),
-        shell=providers.Singleton(ShellTaskRunner),
-        notebook=providers.Singleton(NotebookTaskRunner),
+        {kind: providers.Singleton(runner) for kind, runner in TASK_RUNNERS.items()}
     )
 
     service = providers.Factory(
@@ -48,7 +44,7 @@ def create_container(configuration_file: str | None = None) -> Container:
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
     container = Container()
-    container.config.from_pydantic(settings)
+    container.config.from_dict(settings.model_dump())
     container.source.override(providers.Object(source))
     if configuration_file:
         container.configuration_file.override(providers.Object(configuration_file))

@@ -1,0 +1,49 @@
+"""runplane: a chain of N trivial Python steps on the default configuration.
+
+    python runplane_linear.py N      (BENCH_N wins: local-subprocess steps reload this file)
+
+Prints `BENCH {json}` on stdout: import and execute seconds, and the median gap between
+step starts around step 10 and around the last step (from the run log's own timestamps).
+"""
+
+import itertools
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime
+
+N = int(os.environ.get("BENCH_N", sys.argv[1] if len(sys.argv) > 1 else "100"))
+t_import = time.perf_counter()
+from runplane import Pipeline, PythonTask  # noqa: E402
+
+t_imported = time.perf_counter()
+from steps import inc, start  # noqa: E402
+
+steps = [PythonTask(start, name="step_0", returns=["x"])]
+steps += [PythonTask(inc, name=f"step_{i}", returns=["x"]) for i in range(1, N)]
+pipeline = Pipeline(steps)
+
+
+def gaps(run: object, first: int, last: int) -> float:
+    starts = [datetime.fromisoformat(s.start_time) for s in run.steps.values()]  # type: ignore[attr-defined]
+    window = starts[first : last + 1]
+    return statistics.median((b - a).total_seconds() for a, b in itertools.pairwise(window))
+
+
+def main() -> None:
+    config = os.environ.get("BENCH_CONFIG")
+    t0 = time.perf_counter()
+    run = pipeline.execute(configuration_file=config)
+    t1 = time.perf_counter()
+    assert run.parameters["x"] == N - 1, run.parameters
+    out = {"import_s": t_imported - t_import, "execute_s": t1 - t0}
+    if N >= 40:
+        out["step10_s"] = gaps(run, 5, 15)
+        out["last_s"] = gaps(run, N - 11, N - 1)
+    print("BENCH " + json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
