@@ -37,8 +37,24 @@ lint: $(DEVSTAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/linear.py
+# The references run from their own virtual environments, built once (stamped by version).
+BENCH := .bench
+RUNNABLE_STAMP := $(BENCH)/runnable/.installed-0.50.0
+KEDRO_STAMP := $(BENCH)/kedro/.installed-1.7.0
+
+$(RUNNABLE_STAMP):
+	test -x $(BENCH)/runnable/bin/python || $(PYTHON) -m venv $(BENCH)/runnable
+	$(BENCH)/runnable/bin/python -m pip install -q runnable==0.50.0
+	touch $@
+
+$(KEDRO_STAMP):
+	test -x $(BENCH)/kedro/bin/python || $(PYTHON) -m venv $(BENCH)/kedro
+	$(BENCH)/kedro/bin/python -m pip install -q kedro==1.7.0
+	touch $@
+
+# BENCH_ARGS=--quick for a smoke run (fewer repeats, smaller sizes).
+bench: $(STAMP) $(RUNNABLE_STAMP) $(KEDRO_STAMP)
+	$(BIN)/python benchmarks/suite.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .run_log_store .catalog examples/seed/.run_log_store examples/seed/.catalog

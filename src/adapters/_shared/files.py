@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 _BUFFER = 1024 * 1024
+_SYNC_THREADS = 32
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -35,18 +37,71 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def copy_with_sha256(source: Path, target: Path) -> tuple[str, int]:
-    """Copy `source` to `target` atomically, hashing while copying; return (sha256, size)."""
+def copy_with_sha256(source: Path, target: Path, *, durable: bool = True) -> tuple[str, int]:
+    """Copy `source` to `target` atomically, hashing while copying; return (sha256, size).
+
+    `durable`: the copy's data is on disk before it is renamed into place.
+    """
+    sha256, size, staged = stage_with_sha256(source, target)
+    publish([(staged, target)], durable=durable)
+    return sha256, size
+
+
+def stage_with_sha256(source: Path, target: Path) -> tuple[str, int, Path]:
+    """Copy `source` to a temporary file beside `target`, hashing while copying.
+
+    Returns (sha256, size, temporary file); `publish` moves it into place. One buffer is
+    read into and reused (no copy of the data in Python), and hashing releases the GIL.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     digest = hashlib.sha256()
     size = 0
-    with source.open("rb") as src, tmp.open("wb") as dst:
-        while chunk := src.read(_BUFFER):
-            digest.update(chunk)
-            dst.write(chunk)
-            size += len(chunk)
-        dst.flush()
-        os.fsync(dst.fileno())
-    os.replace(tmp, target)
-    return digest.hexdigest(), size
+    buffer = bytearray(_BUFFER)
+    view = memoryview(buffer)
+    try:
+        with source.open("rb", buffering=0) as src, staged.open("wb", buffering=0) as dst:
+            while count := src.readinto(buffer):  # type: ignore[attr-defined]
+                chunk = view[:count]
+                digest.update(chunk)
+                while chunk:
+                    chunk = chunk[dst.write(chunk) :]
+                size += count
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return digest.hexdigest(), size, staged
+
+
+def publish(staged: list[tuple[Path, Path]], *, durable: bool) -> None:
+    """Rename each staged file onto its target; if `durable`, sync all of them first.
+
+    The syncs run in parallel, so the file system commits many files' metadata in one
+    journal transaction instead of one each (10,000 small files: seconds, not a minute).
+    Every file is on disk before any of them is renamed into place.
+    """
+    try:
+        if durable and len(staged) == 1:
+            _fsync_path(staged[0][0])
+        elif durable and staged:
+            with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(staged))) as pool:
+                list(pool.map(_fsync_path, [path for path, _ in staged]))
+        for path, target in staged:
+            os.replace(path, target)
+    except BaseException:
+        discard(staged)
+        raise
+
+
+def discard(staged: list[tuple[Path, Path]]) -> None:
+    """Remove staged files that will not be published (those already renamed are gone)."""
+    for path, _ in staged:
+        path.unlink(missing_ok=True)
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

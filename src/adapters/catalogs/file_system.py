@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared.files import copy_with_sha256
+from runplane.adapters._shared.files import discard, publish, stage_with_sha256
 from runplane.adapters._shared.globbing import expand
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry
@@ -35,23 +35,38 @@ class FileSystemCatalog:
 
     def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         names = expand(patterns, work_dir, f"working directory '{work_dir}'")
-        return [self._copy(work_dir / n, self._root / run_id / n, n, "put") for n in names]
+        # Durable: the step's record, synced after this returns, names these files.
+        return self._copy(work_dir, self._root / run_id, names, "put", durable=True)
 
     def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         run_folder = self._root / run_id
         names = expand(patterns, run_folder, f"the catalog of run '{run_id}' ('{run_folder}')")
-        return [self._copy(run_folder / n, work_dir / n, n, "get") for n in names]
+        # Not synced: a step's inputs in its working directory are fetched again if lost.
+        return self._copy(run_folder, work_dir, names, "get", durable=False)
 
     def location(self, run_id: str) -> str:
         return str(self._root / run_id)
 
     @staticmethod
-    def _copy(source: Path, target: Path, name: str, stage: str) -> CatalogEntry:
+    def _copy(
+        source_dir: Path, target_dir: Path, names: Sequence[str], stage: str, *, durable: bool
+    ) -> list[CatalogEntry]:
+        """Copy (hashing) every file, then sync them together and rename them into place."""
+        entries: list[CatalogEntry] = []
+        staged: list[tuple[Path, Path]] = []
+        source = target = source_dir
         try:
-            sha256, size = copy_with_sha256(source, target)
+            for name in names:
+                source, target = source_dir / name, target_dir / name
+                sha256, size, temporary = stage_with_sha256(source, target)
+                staged.append((temporary, target))
+                entries.append(CatalogEntry(name=name, stage=stage, sha256=sha256, size=size))
+                logger.debug("%s %s (%d bytes)", stage, name, size)
+            source, target = source_dir, target_dir
+            publish(staged, durable=durable)
         except OSError as exc:
+            discard(staged)
             raise CatalogError(
                 f"cannot copy '{source}' to '{target}' ({stage}): {exc.strerror}"
             ) from exc
-        logger.debug("%s %s (%d bytes)", stage, name, size)
-        return CatalogEntry(name=name, stage=stage, sha256=sha256, size=size)
+        return entries
