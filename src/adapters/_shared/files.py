@@ -61,7 +61,7 @@ def stage_with_sha256(source: Path, target: Path) -> tuple[str, int, Path]:
     view = memoryview(buffer)
     try:
         with source.open("rb", buffering=0) as src, staged.open("wb", buffering=0) as dst:
-            while count := src.readinto(buffer):  # type: ignore[attr-defined]
+            while count := src.readinto(buffer):
                 chunk = view[:count]
                 digest.update(chunk)
                 while chunk:
