@@ -90,12 +90,23 @@ class Suite:
         self.notes: list[str] = []
         self.work = Path(tempfile.mkdtemp(prefix="runplane-bench-", dir=args.scratch))
         _git_repo(self.work)
+        # The same runs with the run log and catalog in RAM: the framework's own cost,
+        # without the disk's fdatasync latency (which varies a lot on a shared machine).
+        ram = Path("/dev/shm") if Path("/dev/shm").is_dir() else self.work
+        self.ram = Path(tempfile.mkdtemp(prefix="runplane-bench-", dir=ram))
+        self.fsync_at_start = fsync_latency_ms(self.work)
+        self.load_at_start = os.getloadavg()
+        self.tmpfs = self.work / "tmpfs.yaml"
+        self.tmpfs.write_text(
+            f"run_log_store: {{type: file-system, config: {{log_folder: {self.ram}/logs}}}}\n"
+            f"catalog: {{type: file-system, config: {{catalog_location: {self.ram}/catalog}}}}\n"
+        )
 
     # -- running one process -----------------------------------------------------------
 
     def run_once(self, who: str, script: str, *args: str, env: dict[str, str] | None = None):
-        for folder in (".run_log_store", ".catalog"):
-            shutil.rmtree(self.work / folder, ignore_errors=True)
+        for folder in (self.work / ".run_log_store", self.work / ".catalog", self.ram):
+            shutil.rmtree(folder, ignore_errors=True)
         full_env = {**os.environ, "PYTHONPATH": str(self.work)}
         for name in ("RUNPLANE_CONFIGURATION_FILE", "RUNNABLE_CONFIGURATION_FILE", "BENCH_N"):
             full_env.pop(name, None)
@@ -173,92 +184,116 @@ class Suite:
         self.sections.append(("Cold start (wall ms)", ["command", "ms", "ratio vs runplane"], rows))
 
     def linear(self, sizes: list[int]) -> None:
-        rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}}
+        rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}, "tmpfs": {}}
         for n in sizes:
-            jobs = {"runplane": lambda n=n: self.run_once("runplane", "runplane_linear.py", str(n))}
-            for who, script in (("runnable", "runnable_linear.py"), ("kedro", "kedro_linear.py")):
-                env = {"BENCH_RECURSION_LIMIT": str(RECURSION_LIMIT)} if n >= 900 else {}
-                if who == "runnable" and self._too_long(history[who], n):
-                    continue
-                jobs[who] = lambda who=who, script=script, n=n, env=env: self.run_once(
-                    who, script, str(n), env=env
-                )
-            cells = self.alternate(jobs, "execute_s")
-            for who, seen in history.items():
-                cell = cells.get(who)
-                if cell is None:
-                    cells[who] = Cell(extrapolated=_extrapolate(seen, n))
-                elif cell.value is not None:
-                    seen[n] = cell.value
+            limit = {"BENCH_RECURSION_LIMIT": str(RECURSION_LIMIT)} if n >= 900 else {}
+            scripts = {
+                "runplane": ("runplane", "runplane_linear.py", {}),
+                "tmpfs": ("runplane", "runplane_linear.py", {"BENCH_CONFIG": str(self.tmpfs)}),
+                "runnable": ("runnable", "runnable_linear.py", limit),
+                "kedro": ("kedro", "kedro_linear.py", {}),
+            }
+            cells = self._row(scripts, history, n)
             per = {who: _per(cells[who], n) for who in history}
             rows.append(
                 [
                     f"{n:,}",
                     per["runplane"].show(1000, 2),
+                    per["tmpfs"].show(1000, 2),
                     per["runnable"].show(1000, 1),
                     per["kedro"].show(1000, 2),
                     ratio(per["runnable"], per["runplane"]),
                     ratio(per["kedro"], per["runplane"]),
                 ]
             )
+        header = ["steps", "runplane", "runplane, stores on tmpfs", "runnable", "kedro"]
         self.sections.append(
             (
                 "Linear chain: in-process execute time per step (ms; import excluded)",
-                ["steps", "runplane", "runnable", "kedro", "runnable/runplane", "kedro/runplane"],
+                [*header, "runnable/runplane", "kedro/runplane"],
                 rows,
             )
         )
 
     def map(self, sizes: list[int]) -> None:
-        rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}}
+        rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}, "tmpfs": {}}
         for n in sizes:
-            jobs = {"runplane": lambda n=n: self.run_once("runplane", "runplane_map.py", str(n))}
-            if not self._too_long(history["runnable"], n):
-                jobs["runnable"] = lambda n=n: self.run_once("runnable", "runnable_map.py", str(n))
-            jobs["kedro"] = lambda n=n: self.run_once("kedro", "kedro_fanout.py", str(n))
-            cells = self.alternate(jobs, "execute_s")
-            for who, seen in history.items():
-                cell = cells.get(who)
-                if cell is None:
-                    cells[who] = Cell(extrapolated=_extrapolate(seen, n))
-                elif cell.value is not None:
-                    seen[n] = cell.value
+            scripts = {
+                "runplane": ("runplane", "runplane_map.py", {}),
+                "tmpfs": ("runplane", "runplane_map.py", {"BENCH_CONFIG": str(self.tmpfs)}),
+                "runnable": ("runnable", "runnable_map.py", {}),
+                "kedro": ("kedro", "kedro_fanout.py", {}),
+            }
+            cells = self._row(scripts, history, n)
             rows.append(
                 [
                     f"{n:,}",
                     cells["runplane"].show(1, 2),
+                    cells["tmpfs"].show(1, 2),
                     cells["runnable"].show(1, 1),
                     cells["kedro"].show(1, 2),
                     ratio(cells["runnable"], cells["runplane"]),
                     ratio(cells["kedro"], cells["runplane"]),
                 ]
             )
+        header = ["items", "runplane", "runplane, stores on tmpfs", "runnable", "kedro"]
         self.sections.append(
             (
                 "Map over N items (execute s; Kedro: N static nodes)",
-                ["items", "runplane", "runnable", "kedro", "runnable/runplane", "kedro/runplane"],
+                [*header, "runnable/runplane", "kedro/runplane"],
                 rows,
             )
         )
 
+    def _row(
+        self,
+        scripts: dict[str, tuple[str, str, dict[str, str]]],
+        history: dict[str, dict[int, float]],
+        n: int,
+    ) -> dict[str, Cell]:
+        """Measure one size for each column, or extrapolate a reference that would take long."""
+        jobs = {}
+        for column, (who, script, env) in scripts.items():
+            if who != "runplane" and self._too_long(history[column], n):
+                continue
+            jobs[column] = lambda who=who, script=script, env=env: self.run_once(
+                who, script, str(n), env=env
+            )
+        cells = self.alternate(jobs, "execute_s")
+        for column, seen in history.items():
+            cell = cells.get(column)
+            if cell is None:
+                cells[column] = Cell(extrapolated=_extrapolate(seen, n))
+            elif cell.value is not None:
+                seen[n] = cell.value
+        return cells
+
     def subprocess_chain(self, n: int) -> None:
         (self.work / "sub.yaml").write_text("executor: {type: local-subprocess}\n")
         (self.work / "emulate.yaml").write_text("pipeline-executor: {type: emulator}\n")
-        env = {"BENCH_N": str(n)}
+        emulate = {"RUNNABLE_CONFIGURATION_FILE": "emulate.yaml"}
+        # runnable's emulator takes seconds per step: probe it, and if the full chain would
+        # not fit the budget, measure a shorter chain (its cost per step grows with N, so
+        # the shorter chain flatters it).
+        probe = self.run_once("runnable", "runnable_linear.py", env={**emulate, "BENCH_N": "10"})
+        theirs = n if probe["execute_s"] / 10 * n <= self.budget else 10
         jobs = {
             "runplane": lambda: self.run_once(
-                "runplane", "runplane_linear.py", env={**env, "BENCH_CONFIG": "sub.yaml"}
+                "runplane",
+                "runplane_linear.py",
+                env={"BENCH_N": str(n), "BENCH_CONFIG": "sub.yaml"},
             ),
             "runnable": lambda: self.run_once(
-                "runnable",
-                "runnable_linear.py",
-                env={**env, "RUNNABLE_CONFIGURATION_FILE": "emulate.yaml"},
+                "runnable", "runnable_linear.py", env={**emulate, "BENCH_N": str(theirs)}
             ),
         }
         cells = self.alternate(jobs, "execute_s")
-        per = {who: _per(cell, n) for who, cell in cells.items()}
-        row = [per["runplane"].show(1000, 0), per["runnable"].show(1000, 0)]
-        rows = [[f"{n:,}", *row, ratio(per["runnable"], per["runplane"])]]
+        per = {"runplane": _per(cells["runplane"], n), "runnable": _per(cells["runnable"], theirs)}
+        shown = per["runnable"].show(1000, 0)
+        if theirs != n:
+            shown += f" (a {theirs}-step chain: {n} steps would exceed the budget)"
+        rows = [[f"{n:,}", per["runplane"].show(1000, 0), shown]]
+        rows[0].append(ratio(per["runnable"], per["runplane"]))
         self.sections.append(
             (
                 "One process per step: runplane `local-subprocess` vs runnable `emulator` "
@@ -345,7 +380,7 @@ NOTES = [
 ]
 
 
-def machine_facts(scratch: Path) -> list[str]:
+def machine_facts(suite: Suite) -> list[str]:
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -356,13 +391,17 @@ def machine_facts(scratch: Path) -> list[str]:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    start = ", ".join(f"{x:.1f}" for x in suite.load_at_start)
     return [
         f"- Machine: {os.cpu_count()} CPUs ({cpu}), {mem:.0f} GiB RAM, "
         f"{platform.system()} {platform.release()}, CPython {platform.python_version()}.",
-        f"- Scratch directory on the same file system as `{scratch}`; fdatasync of a small "
-        f"appended record there: {fsync_latency_ms(scratch):.2f} ms (median).",
-        f"- Load average when the suite ended: {load} (the machine is shared; absolute times "
-        "move by tens of percent between sessions, ratios much less).",
+        f"- Scratch git repository under `{suite.work.parent}`; fdatasync of a small appended "
+        f"record there (median of 50): {suite.fsync_at_start:.2f} ms when the suite started, "
+        f"{fsync_latency_ms(suite.work):.2f} ms when it ended.",
+        f"- Load average (1, 5, 15 min) when the suite started: {start}; when it ended: "
+        f"{load}. The machine and its disk are shared with other work, so absolute times "
+        "move by tens of percent between runs (fdatasync latency by 10x or more); ratios "
+        "from alternating runs move much less.",
         "- References: runnable==0.50.0 and kedro==1.7.0 from PyPI, each in its own venv "
         "under `.bench/`; Kedro through its library API (SequentialRunner, MemoryDataset).",
     ]
@@ -438,9 +477,10 @@ def main() -> None:
             t0 = time.perf_counter()
             step()
             print(f"[{name}: {time.perf_counter() - t0:.0f} s]", file=sys.stderr)
-        print(suite.report(Path(args.out) if args.out else None, machine_facts(suite.work)))
+        print(suite.report(Path(args.out) if args.out else None, machine_facts(suite)))
     finally:
         shutil.rmtree(suite.work, ignore_errors=True)
+        shutil.rmtree(suite.ram, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from runplane.adapters.secrets.do_nothing import DoNothingSecrets
 from runplane.adapters.secrets.dotenv import DotenvSecrets, DotenvSecretsConfig
 from runplane.adapters.secrets.env import EnvSecrets, EnvSecretsConfig
 from runplane.domain.errors import SecretError
+from runplane.domain.run_log import Status
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
@@ -144,6 +145,27 @@ def test_file_system_store_survives_a_torn_journal_line(tmp_path: Path) -> None:
     later = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path)))
     later.put_step("run-1", make_step("c", "2026-01-01T00:00:09.000000+00:00"))
     assert list(later.get_run("run-1").steps) == ["a", "c"]
+
+
+def test_file_system_journal_writes_into_zeroed_space_and_is_trimmed_at_the_end(
+    tmp_path: Path,
+) -> None:
+    config = FileSystemRunLogStoreConfig(log_folder=str(tmp_path))
+    store = FileSystemRunLogStore(config)
+    run = make_run()
+    store.create_run(run)
+    store.put_step("run-1", make_step("a"))
+    journal = tmp_path / "run-1" / "steps.jsonl"
+    assert journal.read_bytes().endswith(b"\0")  # room for the next records, already synced
+    other = FileSystemRunLogStore(config)  # a second writer (another process) finds the end
+    other.put_step("run-1", make_step("b", "2026-01-01T00:00:02.000000+00:00"))
+    store.put_step("run-1", make_step("c", "2026-01-01T00:00:03.000000+00:00"))
+    assert list(other.get_run("run-1").steps) == ["a", "b", "c"]
+    run.status = Status.SUCCESS
+    store.update_run(run)
+    data = journal.read_bytes()
+    assert b"\0" not in data
+    assert data.count(b"\n") == 3
 
 
 class TestFileSystemStoreConcurrency(RunLogStoreConcurrencyContract):

@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 _HEADER = "run.json"
 _JOURNAL = "steps.jsonl"
+_SCAN = 64 * 1024  # bytes read at a time when looking for the journal's end
+_GROW_MIN = 64 * 1024  # zero-filled space added to a journal: at least this...
+_GROW_MAX = 1024 * 1024  # ... and at most this (unless a record is larger)
 
 
 class FileSystemRunLogStoreConfig(BaseModel):
@@ -39,18 +42,23 @@ class FileSystemRunLogStoreConfig(BaseModel):
 class FileSystemRunLogStore:
     """`<log_folder>/<run_id>/run.json` plus `steps.jsonl`, one step record per line.
 
-    The header is replaced atomically (temp + fsync + rename). A step record is one
-    appended line, written under an exclusive lock and synced before `put_step` returns,
-    so recording a step costs the same at step 10,000 as at step 10, and writers from
-    several processes are serialised rather than lost. The last record of a step wins. A
-    line torn by a power cut is ended before the next append and skipped when read.
+    The header is replaced atomically (temp + fsync + rename). A step record is one line
+    added to the journal, written under an exclusive lock and synced before `put_step`
+    returns, so recording a step costs the same at step 10,000 as at step 10, and writers
+    from several processes are serialised rather than lost. The last record of a step
+    wins. A line torn by a power cut is ended before the next record and skipped when read.
+
+    The journal grows in zero-filled blocks that records then overwrite: syncing a record
+    written into space the file already has only flushes data (fdatasync need not commit
+    a new size to the file system's journal), which is about half the cost of syncing an
+    append here. Readers stop each line at its zeros; a finished run's file is trimmed.
     """
 
     Config: ClassVar[type[FileSystemRunLogStoreConfig]] = FileSystemRunLogStoreConfig
 
     def __init__(self, config: FileSystemRunLogStoreConfig | None = None) -> None:
         self._root = Path((config or FileSystemRunLogStoreConfig()).log_folder)
-        self._journals: dict[str, int] = {}  # open append descriptors, by run id
+        self._journals: dict[str, _Journal] = {}  # open journals, by run id
 
     def create_run(self, run: RunLog) -> None:
         folder = self._root / run.run_id
@@ -83,14 +91,9 @@ class FileSystemRunLogStore:
 
     def put_step(self, run_id: str, step: StepLog) -> None:
         line = (json.dumps(step.to_dict(), ensure_ascii=False) + "\n").encode()
-        fd = self._journal(run_id)
+        journal = self._journal(run_id)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                _write_all(fd, line)
-                os.fdatasync(fd)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+            journal.add(line)
         except OSError as exc:
             raise RunLogError(
                 f"cannot record step '{step.path}' of run '{run_id}': {exc.strerror}"
@@ -128,23 +131,21 @@ class FileSystemRunLogStore:
             raise RunLogNotFoundError(run_id, f"'{self._root}'")
         return folder
 
-    def _journal(self, run_id: str) -> int:
-        fd = self._journals.get(run_id)
-        if fd is None:
+    def _journal(self, run_id: str) -> _Journal:
+        journal = self._journals.get(run_id)
+        if journal is None:
             path = self._folder(run_id) / _JOURNAL
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                _end_torn_line(fd)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            self._journals[run_id] = fd
-        return fd
+                journal = _Journal(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+            except OSError as exc:
+                raise RunLogError(f"cannot open '{path}': {exc.strerror}") from exc
+            self._journals[run_id] = journal
+        return journal
 
     def _close(self, run_id: str) -> None:
-        fd = self._journals.pop(run_id, None)
-        if fd is not None:
-            os.close(fd)
+        journal = self._journals.pop(run_id, None)
+        if journal is not None:
+            journal.close()
 
     def _write_header(self, folder: Path, run: RunLog) -> None:
         path = folder / _HEADER
@@ -159,7 +160,8 @@ class FileSystemRunLogStore:
             lines = (folder / _JOURNAL).read_bytes().split(b"\n")
         except OSError as exc:
             raise RunLogError(f"cannot read '{folder / _JOURNAL}': {exc.strerror}") from exc
-        for number, line in enumerate(lines, start=1):
+        for number, raw in enumerate(lines, start=1):
+            line = raw.strip(b"\0")  # the journal's unused space, or a record torn there
             if not line.strip():
                 continue
             try:
@@ -182,14 +184,56 @@ class FileSystemRunLogStore:
         return data
 
 
-def _write_all(fd: int, data: bytes) -> None:
+class _Journal:
+    """An open journal: records overwrite zero-filled space, which is added in blocks."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._end = 0  # no record of this run ends after here... as far as this process knows
+
+    def add(self, line: bytes) -> None:
+        """Write one record after the last one (ending a torn one first) and sync it."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            end = self._find_end()
+            if end and os.pread(self._fd, 1, end - 1) != b"\n":
+                line = b"\n" + line  # a writer died mid-record: end that line first
+            size = os.fstat(self._fd).st_size
+            if end + len(line) > size:
+                self._grow(size, end + len(line))
+            _write_all(self._fd, line, end)
+            os.fdatasync(self._fd)
+            self._end = end + len(line)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Trim the unused space (the run is over), then close."""
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            os.ftruncate(self._fd, self._find_end())
+        finally:
+            os.close(self._fd)  # closing releases the lock
+
+    def _find_end(self) -> int:
+        """Where the next record goes: the first zero byte (records hold none), or the end."""
+        offset = self._end  # other processes only ever write after what this one wrote
+        while chunk := os.pread(self._fd, _SCAN, offset):
+            zero = chunk.find(b"\0")
+            if zero >= 0:
+                return offset + zero
+            offset += len(chunk)
+        return offset
+
+    def _grow(self, size: int, needed: int) -> None:
+        """Add zero-filled space (doubling, up to 1 MiB at a time) and sync it once."""
+        added = max(needed - size, min(max(size, _GROW_MIN), _GROW_MAX))
+        _write_all(self._fd, bytes(added), size)
+        os.fdatasync(self._fd)
+
+
+def _write_all(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view) :]
-
-
-def _end_torn_line(fd: int) -> None:
-    """If a writer died mid-line, end that line so the next record starts cleanly."""
-    size = os.fstat(fd).st_size
-    if size and os.pread(fd, 1, size - 1) != b"\n":
-        _write_all(fd, b"\n")
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
