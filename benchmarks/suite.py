@@ -16,6 +16,7 @@ raw for throughput. Absolute times are context: this machine is shared and noisy
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -214,6 +215,14 @@ class Suite:
                 rows,
             )
         )
+        self.sections.append(
+            (
+                "Linear chain: marginal cost of a step, (T(b) - T(a)) / (b - a) (ms; "
+                "the fixed cost per run cancels out; measured sizes only)",
+                ["steps a -> b", *header[1:], "runnable/runplane", "kedro/runplane"],
+                _marginal_rows(history, sizes),
+            )
+        )
 
     def map(self, sizes: list[int]) -> None:
         rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}, "tmpfs": {}}
@@ -363,20 +372,35 @@ NOTES = [
     "`~` marks a value extrapolated, not measured: the run would exceed the time budget. "
     "runnable's time per step grows with the run's length (it rewrites the whole run log "
     "several times per step), so its execute time is fitted as a*N + b*N^2 through the two "
-    "largest measured sizes (a*N when only one size was measured, which underestimates it).",
+    "largest measured sizes (a*N when only one size was measured). This is a lower bound: "
+    "runnable's cost per step grows faster than linearly once its run log is large (the "
+    "reference notes measured 554.7 s for 1,000 steps, 555 ms per step, with the "
+    "recursion limit raised). The same fit is used for Kedro's static fan-out.",
     "Per-step times are the in-process execute time divided by the number of steps; "
-    "interpreter start-up and imports are excluded (see cold start). The trivial functions "
-    "themselves cost microseconds.",
-    "runplane's default file-system run log store appends one record when a step starts and "
+    "interpreter start-up and imports are excluded (see cold start). They include each "
+    "framework's fixed cost per run (for runplane: loading the configuration, building the "
+    "adapters, recording the code's git identity, creating and closing the run), which is "
+    "why the 10-step row is the most expensive per step. The trivial functions themselves "
+    "cost microseconds.",
+    "runplane's default file-system run log store writes one record when a step starts and "
     "one when it ends, and fdatasyncs each before going on (crash safety: a killed or "
-    "powered-off run keeps every step it recorded). Its per-step time therefore includes "
-    "two fdatasyncs; the measured fdatasync latency is in the machine facts. runnable "
-    "rewrites its run log without syncing; Kedro keeps data in memory and records nothing.",
+    "powered-off run keeps every step it recorded). Its per-step time on disk therefore "
+    "includes two fdatasyncs, whose latency on this shared disk is in the machine facts; "
+    "the 'stores on tmpfs' column runs the same pipelines with the run log and catalog in "
+    "RAM, which is runplane's own cost. runnable rewrites its run log without syncing; "
+    "Kedro keeps data in memory and records nothing.",
     "Kedro has no dynamic map: its map row runs N independent nodes built in a loop.",
-    "Catalog: runplane hashes while copying; `put` makes each catalog file durable (fsync) "
-    "before its step is recorded, `get` copies into the working directory without syncing "
-    "(a lost copy is fetched again by a retry). The raw baseline is `cp` then `sha256sum` "
-    "of the copy, twice (in and out), without any sync.",
+    "One process per step: each runplane step process runs `python -m runplane "
+    "execute-step`, which imports the pipeline file, pydantic (adapter settings) and the "
+    "entry-point registry, but not typer, rich, pydantic-settings or dependency-injector. "
+    "runnable's `emulator` executor is its subprocess-per-step mode.",
+    "Catalog: runplane hashes while copying; `put` makes every catalog file durable (the "
+    "fsyncs run in parallel, then the files are renamed into place) before its step is "
+    "recorded; `get` copies into the working directory without syncing (a lost copy is "
+    "fetched again by a retry). The raw baseline is `cp` then `sha256sum` of the copy, "
+    "twice (in and out), without any sync.",
+    "`runs list`: the runs are copies of one real 10-step run. Reading 5,000 headers takes "
+    "the store about 0.2 ms each; most of the listing's time is rich rendering the table.",
 ]
 
 
@@ -405,6 +429,26 @@ def machine_facts(suite: Suite) -> list[str]:
         "- References: runnable==0.50.0 and kedro==1.7.0 from PyPI, each in its own venv "
         "under `.bench/`; Kedro through its library API (SequentialRunner, MemoryDataset).",
     ]
+
+
+def _marginal_rows(history: dict[str, dict[int, float]], sizes: list[int]) -> list[list[str]]:
+    rows = []
+    for a, b in itertools.pairwise(sizes):
+        cost = {
+            who: Cell(runs=[(seen[b] - seen[a]) / (b - a)] * Suite.repeat)
+            if a in seen and b in seen
+            else Cell()
+            for who, seen in history.items()
+        }
+        rows.append(
+            [
+                f"{a:,} -> {b:,}",
+                *(cost[who].show(1000, 2) for who in ("runplane", "tmpfs", "runnable", "kedro")),
+                ratio(cost["runnable"], cost["runplane"]),
+                ratio(cost["kedro"], cost["runplane"]),
+            ]
+        )
+    return rows
 
 
 def _timed(cmd: list[str]) -> Callable[[], dict[str, float]]:
