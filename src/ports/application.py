@@ -99,6 +99,10 @@ class Application(Protocol):
         """A submitted workflow's phase and node phases. Raises ExecutionError."""
         ...
 
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What an attempt of a step (default: the last) printed; '' when nothing."""
+        ...
+
     def get_run(self, run_id: str) -> RunLog:
         """A run's log. Raises RunLogNotFoundError."""
         ...
