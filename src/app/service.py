@@ -32,7 +32,7 @@ from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
 from runplane.ports.catalog import Catalog
-from runplane.ports.executor import Executor, RunPlan
+from runplane.ports.executor import Executor, GraphRewriter, RunPlan
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
@@ -111,6 +111,8 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
+        if isinstance(self._executor, GraphRewriter):
+            graph = self._executor.rewrite(graph)
         self._check_secrets(graph)
         overrides = env_overrides(os.environ)
         check_composite_inputs(graph, {**load_parameters(parameters_file), **overrides})
@@ -315,6 +317,7 @@ class RunService:
                 continue
             attempt.status = step.status = Status.SUCCESS
             attempt.end_time = self._clock()
+            attempt.message = result.message
             # Record what was consumed as the run log has it (object references stay references).
             step.parameters = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
             step.returns = returns

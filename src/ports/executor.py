@@ -50,3 +50,15 @@ class Executor(Protocol):
         Raises ExecutionError when the executor cannot run the plan at all.
         """
         ...
+
+
+@runtime_checkable
+class GraphRewriter(Protocol):
+    """An executor that runs a changed graph (the mocked executor puts in stand-ins)."""
+
+    def rewrite(self, graph: Graph) -> Graph:
+        """The graph to run and record instead of `graph`.
+
+        Raises ConfigurationError when the executor's settings do not fit the graph.
+        """
+        ...

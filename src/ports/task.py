@@ -11,11 +11,13 @@ from runplane.domain.graph import TaskSpec
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a task produced: named returns, metrics and the parameters it consumed."""
+    """What a task produced: named returns, metrics, the parameters it consumed, a note."""
 
     returns: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     parameters_used: dict[str, Any] = field(default_factory=dict)
+    #: A note recorded on the successful attempt (a mocked task says it did not run).
+    message: str = ""
 
 
 @runtime_checkable
