@@ -17,6 +17,7 @@ from runplane.app import reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
+from runplane.app.wiring import check_pipeline
 from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
@@ -31,6 +32,7 @@ from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
+from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import Executor, GraphRewriter, RunPlan
 from runplane.ports.run_log_store import RunLogStore
@@ -264,6 +266,10 @@ class RunService:
         if state is not None:
             state.recorded(step)
         return step
+
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs (no step runs)."""
+        return check_pipeline(graph, parameters_file)
 
     def get_run(self, run_id: str) -> RunLog:
         """A run's log."""

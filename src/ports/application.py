@@ -6,6 +6,7 @@ from typing import Protocol, runtime_checkable
 
 from runplane.domain.graph import Graph
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
+from runplane.domain.wiring import WiringProblem
 
 
 @runtime_checkable
@@ -30,6 +31,13 @@ class Application(Protocol):
 
     def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Run one step of an existing run (the one step path) and return its record."""
+        ...
+
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs; runs no step.
+
+        Raises ParameterError for an unreadable parameters file.
+        """
         ...
 
     def get_run(self, run_id: str) -> RunLog:

@@ -82,6 +82,30 @@ def run(
         raise typer.Exit(EXIT_RUN_FAILED)
 
 
+@cli.command()
+def check(
+    ctx: typer.Context,
+    pipeline: PipelineArgument,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    config_file: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check, without running anything, that every input of a step is provided before it."""
+    with _user_errors(debug):
+        app = ctx.obj(config_file)
+        problems = app.check(app.load_pipeline(pipeline), parameters_file=parameters)
+    if not problems:
+        out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
+        return
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
+    raise typer.Exit(EXIT_RUN_FAILED)
+
+
 @cli.command("execute-step")
 def execute_step(
     ctx: typer.Context,
