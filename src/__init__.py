@@ -1,5 +1,6 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
+from runplane.app.jobs import PythonJob, ShellJob
 from runplane.app.sdk import (
     Catalog,
     Conditional,
@@ -23,8 +24,10 @@ __all__ = [
     "Map",
     "Parallel",
     "Pipeline",
+    "PythonJob",
     "PythonTask",
     "RunFailedError",
+    "ShellJob",
     "ShellTask",
     "Stub",
     "Success",

@@ -15,7 +15,7 @@ from typing import Any
 
 from runplane.app import reporting
 from runplane.app.code_identity import code_identity
-from runplane.app.loader import load_graph, load_parameters
+from runplane.app.loader import load_graph, load_job, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.app.wiring import check_pipeline
 from runplane.domain import composites
@@ -102,6 +102,10 @@ class RunService:
     def load_pipeline(self, pipeline_file: str) -> Graph:
         """Load the graph a pipeline file defines."""
         return load_graph(pipeline_file)
+
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph a job file defines."""
+        return load_job(job_file)
 
     def run(
         self,

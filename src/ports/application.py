@@ -17,6 +17,10 @@ class Application(Protocol):
         """Load the graph a pipeline file defines. Raises PipelineDefinitionError."""
         ...
 
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph of the `job` a file defines. Raises PipelineDefinitionError."""
+        ...
+
     def run(
         self,
         graph: Graph,

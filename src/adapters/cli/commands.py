@@ -83,6 +83,38 @@ def run(
 
 
 @cli.command()
+def job(
+    ctx: typer.Context,
+    job_file: Annotated[str, typer.Argument(help="Python file defining `job`.")],
+    config_file: ConfigOption = None,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run a job: one task, recorded as a run with one step."""
+    with _user_errors(debug):
+        _log_steps()
+        app = ctx.obj(config_file)
+        graph = app.load_job(job_file)
+        log = app.run(
+            graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
+    else:
+        summary(err, log)
+        err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
+    if log.status is not Status.SUCCESS:
+        show_failure(err, log)
+        raise typer.Exit(EXIT_RUN_FAILED)
+
+
+@cli.command()
 def check(
     ctx: typer.Context,
     pipeline: PipelineArgument,
