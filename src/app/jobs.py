@@ -36,6 +36,7 @@ class _Job:
         parameters_file: str | None = None,
         run_id: str | None = None,
         tag: str | None = None,
+        on_event: EventCallback | None = None,
     ) -> RunLog:
         """Run the job; return its run log, or raise RunFailedError if its step fails."""
         return self.pipeline.execute(
@@ -43,6 +44,7 @@ class _Job:
             parameters_file=parameters_file,
             run_id=run_id,
             tag=tag,
+            on_event=on_event,
         )
 
 
