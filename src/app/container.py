@@ -10,7 +10,7 @@ from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
 from runplane.app.config import load_settings
-from runplane.app.service import RunService
+from runplane.app.telemetry import build_service
 
 
 class Container(containers.DeclarativeContainer):
@@ -36,7 +36,10 @@ class Container(containers.DeclarativeContainer):
     )
 
     service = providers.Factory(
-        RunService,
+        build_service,
+        telemetry=config.telemetry,
+        source=source,
+        executor_type=config.executor.type,
         executor=executor,
         run_log_store=run_log_store,
         catalog=catalog,
