@@ -1,6 +1,6 @@
 """Async steps: a coroutine (a service call) and an async generator streaming tokens.
 
-    python pipeline.py        # prints tokens as they stream, then the recorded answer
+python pipeline.py        # prints tokens as they stream, then the recorded answer
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """A job: one training function, with parameters, returns, a file kept in the catalog.
 
-    python train.py                       # or: runplane job train.py -p params.yaml
+python train.py                       # or: runplane job train.py -p params.yaml
 """
 
 from pathlib import Path

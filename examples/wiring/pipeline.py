@@ -1,7 +1,7 @@
 """Test a pipeline's wiring without running it: `runplane check` and the mocked executor.
 
-    runplane check pipeline.py -p params.yaml           # static: every input is provided
-    runplane run pipeline.py -p params.yaml -c mocked.yaml   # walks everything, runs nothing
+runplane check pipeline.py -p params.yaml           # static: every input is provided
+runplane run pipeline.py -p params.yaml -c mocked.yaml   # walks everything, runs nothing
 """
 
 from runplane import Conditional, Map, Pipeline, PythonTask, ShellTask

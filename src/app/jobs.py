@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from runplane.app.sdk import Catalog, Pipeline, PythonTask, Return, ShellTask
 from runplane.domain.errors import PipelineDefinitionError
@@ -104,6 +104,6 @@ def _caller_file() -> str | None:
     return frame.f_globals.get("__file__") if frame is not None else None
 
 
-def is_job(candidate: object) -> bool:
+def is_job(candidate: object) -> TypeGuard[_Job]:
     """Whether `candidate` is a job (what a job file defines as `job`)."""
     return isinstance(candidate, _Job)

@@ -49,7 +49,7 @@ def load_job(job_file: str) -> Graph:
             f"job file '{job_file}' must define `job` (a runplane PythonJob or ShellJob); "
             f"found {found}"
         )
-    return candidate.pipeline.graph  # type: ignore[attr-defined, no-any-return]
+    return candidate.pipeline.graph
 
 
 def _import_file(path: Path) -> Any:

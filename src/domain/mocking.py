@@ -76,18 +76,22 @@ def _rewrite(graph: Graph, prefix: str, patches: Mapping[str, Patch]) -> Graph:
 def _node(node: Node, path: str, patches: Mapping[str, Patch]) -> Node:
     if node.task is not None:
         return dataclasses.replace(node, task=_task(node.task, patches.get(path)))
-    spec = node.composite
-    if spec is None:
+    if node.composite is None:
         return node
+    return dataclasses.replace(node, composite=_composite(node.composite, path, patches))
+
+
+def _composite(spec: Any, path: str, patches: Mapping[str, Patch]) -> Any:
+    """The spec with its branches rewritten (any composite kind: one branch or several)."""
     branch = getattr(spec, "branch", None)
     if isinstance(branch, Graph):
         inner = _rewrite(branch, join(path, ANY_ITERATION), patches)
-        return dataclasses.replace(node, composite=dataclasses.replace(spec, branch=inner))  # type: ignore[type-var]
+        return dataclasses.replace(spec, branch=inner)
     branches = {
         key: _rewrite(graph, join(path, key), patches)
         for key, graph in getattr(spec, "branches", {}).items()
     }
-    return dataclasses.replace(node, composite=dataclasses.replace(spec, branches=branches))  # type: ignore[type-var]
+    return dataclasses.replace(spec, branches=branches)
 
 
 def _task(task: TaskSpec, patch: Patch | None) -> TaskSpec:

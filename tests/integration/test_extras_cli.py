@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import jsonschema
 import pytest
@@ -151,7 +152,7 @@ def test_import_and_untraced_run_never_import_opentelemetry(workdir: Path) -> No
 
 
 class _Collector(BaseHTTPRequestHandler):
-    bodies: list[bytes] = []
+    bodies: ClassVar[list[bytes]] = []
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
@@ -179,7 +180,7 @@ def collector() -> Iterator[str]:
 def test_spans_reach_an_otlp_collector_from_step_processes_too(
     cli: Cli, examples: Path, collector: str
 ) -> None:
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (  # noqa: PLC0415  (optional extra)
         ExportTraceServiceRequest,
     )
 

@@ -80,5 +80,5 @@ def test_job_files_load_as_jobs_and_as_pipelines_for_step_processes(tmp_path: Pa
 def test_a_file_without_job_is_refused_with_what_it_found(tmp_path: Path) -> None:
     job_file = tmp_path / "job_file_b.py"
     job_file.write_text("job = 3\n")
-    with pytest.raises(PipelineDefinitionError, match="must define `job`.*found int"):
+    with pytest.raises(PipelineDefinitionError, match=r"must define `job`.*found int"):
         load_job(str(job_file))

@@ -114,7 +114,7 @@ def test_patched_tasks_run_their_replacement_command() -> None:
         "route": {"returns": {"size": "big"}},
         "choose.big.fit": {"returns": {"model": "m", "loss": 0.5}},
         "fan.*.square": {"command": f"{__name__}.square"},
-        "publish": {"command": "test \"$RUNPLANE_PRM_model\" = m"},
+        "publish": {"command": 'test "$RUNPLANE_PRM_model" = m'},
     }
     # A patched task keeps its secrets (and catalog): only its command changes.
     service = make_service(BufferedRunLogStore(), patches, secrets={"token": "t"})
@@ -150,7 +150,6 @@ def test_a_failing_patched_command_fails_the_run() -> None:
         ({"fan.0.square": {"returns": {}}}, r"iteration is '\*'"),
         ({"choose": {"returns": {}}}, "no task at 'choose'"),
         ({"load": {"returns": {"itemz": 1}}}, "itemz are not declared.*declares: items"),
-        
         ({"load": {"command": "no_such_module_xyz.f"}}, "cannot import module"),
         ({"load": {"command": "loadit"}}, "is not `module.function`"),
         ({"load": {"command": f"{__name__}.nothing"}}, "has no function 'nothing'"),

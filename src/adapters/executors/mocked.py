@@ -94,7 +94,5 @@ def _function(path: str, command: str) -> Callable[..., Any]:
         raise ConfigurationError(f"{where}: cannot import module {module_name!r}: {exc}") from exc
     function = getattr(module, attribute, None)
     if not callable(function):
-        raise ConfigurationError(
-            f"{where}: module {module_name!r} has no function {attribute!r}"
-        )
+        raise ConfigurationError(f"{where}: module {module_name!r} has no function {attribute!r}")
     return function  # type: ignore[no-any-return]

@@ -58,7 +58,7 @@ def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
 
 async def _drain(
     step_path: str,
-    stream: AsyncGenerator[Any, None],
+    stream: AsyncGenerator[Any, Any],
     returns: Sequence[ReturnSpec],
     on_event: EventCallback | None,
 ) -> Any:
@@ -92,6 +92,6 @@ def _returned(step_path: str, final: dict[str, Any] | None, returns: Sequence[Re
             f"'{STREAM_END}'}} event lacking {', '.join(missing)}; its last event must "
             f"carry every declared return by name"
         )
-    assert final is not None  # noqa: S101  (missing is empty only when final exists)
+    assert final is not None
     values = tuple(final[name] for name in names)
     return values[0] if len(values) == 1 else values
