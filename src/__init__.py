@@ -1,11 +1,12 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
-from runplane.app.jobs import PythonJob, ShellJob
+from runplane.app.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.app.sdk import (
     Catalog,
     Conditional,
     Fail,
     Map,
+    NotebookTask,
     Parallel,
     Pipeline,
     PythonTask,
@@ -22,6 +23,8 @@ __all__ = [
     "Conditional",
     "Fail",
     "Map",
+    "NotebookJob",
+    "NotebookTask",
     "Parallel",
     "Pipeline",
     "PythonJob",

@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 
 from runplane.adapters.tasks.asynchronous import EventCallback
 from runplane.adapters.tasks.mocked import MockedTaskRunner
+from runplane.adapters.tasks.notebook import NotebookTaskRunner
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
@@ -33,6 +34,7 @@ class Container(containers.DeclarativeContainer):
         python=providers.Singleton(PythonTaskRunner, on_event=on_event),
         shell=providers.Singleton(ShellTaskRunner),
         mocked=providers.Singleton(MockedTaskRunner),
+        notebook=providers.Singleton(NotebookTaskRunner),
     )
 
     service = providers.Factory(

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from runplane.app.sdk import Catalog, Pipeline, PythonTask, Return, ShellTask
+from runplane.app.sdk import Catalog, NotebookTask, Pipeline, PythonTask, Return, ShellTask
 from runplane.domain.errors import PipelineDefinitionError
 
 if TYPE_CHECKING:
@@ -94,6 +94,39 @@ class ShellJob(_Job):
             max_attempts=max_attempts,
         )
         super().__init__(task, catalog)
+
+
+class NotebookJob(_Job):
+    """A Jupyter notebook run as a job; parameters are injected into its `parameters` cell.
+
+    The executed notebook is put into the run's catalog, as for a NotebookTask.
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        name: str | None = None,
+        returns: Sequence[Return] = (),
+        catalog: Catalog | None = None,
+        secrets: Sequence[str] = (),
+        max_attempts: int = 1,
+    ) -> None:
+        task = NotebookTask(
+            notebook,
+            name=name or _stem(notebook),
+            returns=returns,
+            catalog=catalog,
+            secrets=secrets,
+            max_attempts=max_attempts,
+        )
+        super().__init__(task, catalog)
+
+
+def _stem(notebook: object) -> str:
+    """A step name from a notebook path: 'notebooks/Train v2.ipynb' -> 'Train v2'."""
+    stem = str(notebook).rsplit("/", 1)[-1].removesuffix(".ipynb")
+    return "".join(c if c.isalnum() or c in "_- " else "_" for c in stem).lstrip(" -") or "notebook"
 
 
 def _caller_file() -> str | None:

@@ -74,39 +74,30 @@ class TracedRunService(RunService):
         self._executor_type = executor_type
         self._lock = threading.Lock()
         self._spans: dict[tuple[str, str], Span] = {}  # (run id, step path or "") -> span
-        self._starting = threading.local()
 
-    def run(self, graph: Graph, **options: Any) -> RunLog:
-        """Run the pipeline inside a run span; step processes join it through TRACEPARENT."""
-        attributes = {"runplane.executor": self._executor_type}
+    def _execute(self, graph: Graph, run: RunLog) -> RunLog:
+        """Drive a run (new or retried) inside its span; step processes join through TRACEPARENT."""
+        attributes = {"runplane.run_id": run.run_id, "runplane.executor": self._executor_type}
         if graph.name:
             attributes["runplane.pipeline"] = graph.name
         with self._tracer.start_as_current_span("run", attributes=attributes) as span:
-            self._starting.span = span
+            with self._lock:
+                self._spans[(run.run_id, "")] = span
             carrier: dict[str, str] = {}
             _PROPAGATOR.inject(carrier)
-            with _environment(TRACEPARENT, carrier.get("traceparent")):
-                try:
-                    run = super().run(graph, **options)
-                finally:
-                    self._starting.span = None
+            try:
+                with _environment(TRACEPARENT, carrier.get("traceparent")):
+                    run = super()._execute(graph, run)
+            finally:
+                with self._lock:
+                    self._spans.pop((run.run_id, ""), None)
             self._finish(span, run.status, run.message)
-            with self._lock:
-                self._spans.pop((run.run_id, ""), None)
         self._provider.force_flush()
         return run
 
-    def start_run(self, graph: Graph, **options: Any) -> RunLog:
-        """Record a new run; inside `run`, its span learns the run id."""
-        run = super().start_run(graph, **options)
-        span = getattr(self._starting, "span", None)
-        if span is not None:
-            span.set_attribute("runplane.run_id", run.run_id)
-            with self._lock:
-                self._spans[(run.run_id, "")] = span
-        return run
-
-    def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
+    def execute_step(
+        self, graph: Graph, run_id: str, step_path: str, *, attempts: int | None = None
+    ) -> StepLog:
         """The one step path, inside a step span with a child span per attempt."""
         started = self._clock()
         with self._tracer.start_as_current_span(
@@ -114,7 +105,7 @@ class TracedRunService(RunService):
             context=self._parent(run_id, step_path),
             attributes=self._attributes(run_id, step_path),
         ) as span:
-            step = super().execute_step(graph, run_id, step_path)
+            step = super().execute_step(graph, run_id, step_path, attempts=attempts)
             for attempt in step.attempts:
                 if attempt.start_time >= started:
                     self._attempt_span(span, run_id, step_path, attempt)

@@ -207,3 +207,14 @@ def test_spans_reach_an_otlp_collector_from_step_processes_too(
     attributes = {a.key: a.value.string_value for a in step_span.attributes}
     assert attributes["runplane.run_id"] == "tr"
     assert attributes["runplane.executor"] == "local-subprocess"
+
+
+def test_notebook_job_runs_the_notebook_as_a_one_step_run(cli: Cli, examples: Path) -> None:
+    pytest.importorskip("papermill")
+    folder = examples / "jobs"
+    result = cli("job", "explore.py", "-p", "params.yaml", "--run-id", "nb", cwd=folder)
+    assert result.code == 0, result.stderr
+    log = cli("runs", "show", "nb", "--json", cwd=folder).stdout
+    step = json.loads(log)["steps"]["explore"]
+    assert step["returns"] == {"steps": 3}
+    assert [c["name"] for c in step["data_catalog"]] == ["explore-explore.executed.ipynb"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from runplane import Catalog, PythonJob, RunFailedError, ShellJob, metric
+from runplane import Catalog, NotebookJob, PythonJob, RunFailedError, ShellJob, metric
 from runplane.app.loader import load_graph, load_job
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.run_log import Status
@@ -82,3 +82,13 @@ def test_a_file_without_job_is_refused_with_what_it_found(tmp_path: Path) -> Non
     job_file.write_text("job = 3\n")
     with pytest.raises(PipelineDefinitionError, match=r"must define `job`.*found int"):
         load_job(str(job_file))
+
+
+def test_notebook_job_names_its_step_after_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("Train v2.ipynb").write_text("{}")
+    job = NotebookJob("Train v2.ipynb", returns=["accuracy"])
+    assert job.pipeline.graph.step_names() == ["Train v2"]
+    assert job.pipeline.graph["Train v2"].task is not None

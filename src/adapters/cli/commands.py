@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 
 from runplane.adapters.cli.views import runs_table, show_failure, status_text, summary
-from runplane.domain.errors import RunplaneError
-from runplane.domain.run_log import Status
+from runplane.domain.errors import Interrupted, RunplaneError
+from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
 
 AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads it at runtime)
@@ -22,6 +22,8 @@ AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads
 #: Exit codes: a run that failed, and input that was wrong (config, pipeline, parameters).
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
@@ -29,7 +31,9 @@ ConfigOption = Annotated[
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
-PipelineArgument = Annotated[str, typer.Argument(help="Python file defining `pipeline`.")]
+PipelineArgument = Annotated[
+    str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
+]
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 runs = typer.Typer(no_args_is_help=True, help="Inspect recorded runs.")
@@ -64,13 +68,18 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run a pipeline to the end."""
-    with _user_errors(debug):
+    with _user_errors(debug), _interrupts():
         _log_steps()
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
         log = app.run(
             graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
         )
+    _report(app, log, as_json)
+
+
+def _report(app: Application, log: RunLog, as_json: bool) -> None:
+    """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
         sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
     else:
@@ -80,6 +89,41 @@ def run(
     if log.status is not Status.SUCCESS:
         show_failure(err, log)
         raise typer.Exit(EXIT_RUN_FAILED)
+
+
+@cli.command()
+def retry(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(help="The failed (or interrupted) run to finish.")],
+    config_file: ConfigOption = None,
+    from_step: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help="Run this top-level step and all after it again."),
+    ] = None,
+    new_run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="Use these parameters, not the original's."),
+    ] = None,
+    pipeline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
+    ] = None,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Finish a failed run in a new run: reuse what succeeded, run the rest."""
+    with _user_errors(debug), _interrupts():
+        _log_steps()
+        app = ctx.obj(config_file)
+        log = app.retry(
+            run_id,
+            from_step=from_step,
+            new_run_id=new_run_id,
+            parameters_file=parameters,
+            graph=app.load_pipeline(pipeline) if pipeline else None,
+        )
+    _report(app, log, as_json)
 
 
 @cli.command()
@@ -97,21 +141,14 @@ def job(
     debug: DebugOption = False,
 ) -> None:
     """Run a job: one task, recorded as a run with one step."""
-    with _user_errors(debug):
+    with _user_errors(debug), _interrupts():
         _log_steps()
         app = ctx.obj(config_file)
         graph = app.load_job(job_file)
         log = app.run(
             graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
         )
-    if as_json:
-        sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
-    else:
-        summary(err, log)
-        err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
-    if log.status is not Status.SUCCESS:
-        show_failure(err, log)
-        raise typer.Exit(EXIT_RUN_FAILED)
+    _report(app, log, as_json)
 
 
 @cli.command()
@@ -145,12 +182,21 @@ def execute_step(
     step: Annotated[str, typer.Argument(help="Step path, e.g. 'train'.")],
     run_id: Annotated[str, typer.Option("--run-id", help="The run the step belongs to.")],
     config_file: ConfigOption = None,
+    attempts: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--attempts",
+            min=1,
+            help="At most this many attempts here (default: the step's max_attempts); "
+            "orchestrators that retry the command themselves pass 1.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run one step of an existing run (what executors call in subprocesses and pods)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        record = app.execute_step(app.load_pipeline(pipeline), run_id, step)
+        record = app.execute_step(app.load_pipeline(pipeline), run_id, step, attempts=attempts)
     if record.status is not Status.SUCCESS:
         err.print(f"step {step!r} failed: {record.message}", markup=False, highlight=False)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -209,9 +255,27 @@ def _user_errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+@contextmanager
+def _interrupts() -> Iterator[None]:
+    """Ctrl-C or SIGTERM: the run was closed as failed; say so and exit 130 / 143."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted (SIGINT): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Interrupted as exc:
+        err.print(f"interrupted ({exc}): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_TERMINATED) from None
+
+
 def _log_steps() -> None:
     handler = logging.StreamHandler(err.file)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("runplane.app.service")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+# Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
+# module, which registers them on `cli`; it imports this one, so it comes last.
+import runplane.adapters.cli.orchestration  # noqa: E402, F401
