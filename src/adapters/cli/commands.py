@@ -170,7 +170,7 @@ def check(
         out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
         return
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
     err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
     raise typer.Exit(EXIT_RUN_FAILED)
 
