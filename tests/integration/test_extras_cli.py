@@ -218,3 +218,24 @@ def test_notebook_job_runs_the_notebook_as_a_one_step_run(cli: Cli, examples: Pa
     step = json.loads(log)["steps"]["explore"]
     assert step["returns"] == {"steps": 3}
     assert [c["name"] for c in step["data_catalog"]] == ["explore-explore.executed.ipynb"]
+
+
+def test_async_steps_run_to_completion_in_step_processes(cli: Cli, examples: Path) -> None:
+    folder = examples / "async_llm"
+    (folder / "sub.yaml").write_text("executor: {type: local-subprocess}\n")
+    result = cli(
+        "run",
+        "pipeline.py",
+        "-p",
+        "params.yaml",
+        "-c",
+        "sub.yaml",
+        "--run-id",
+        "a",
+        "--json",
+        cwd=folder,
+    )
+    assert result.code == 0, result.stderr
+    step = result.json()["steps"]["answer"]
+    assert step["returns"]["reply"].endswith("forty-two.")
+    assert step["metrics"] == {"tokens": 9}
