@@ -226,7 +226,7 @@ class RunService:
         `attempts` caps the attempts this call makes (default: the task's max_attempts); an
         orchestrator that retries failed containers itself (Argo's retryStrategy) passes 1.
         """
-        state = self._state(run_id, graph)
+        state = self._state(run_id, graph, executing=step_path)
         node = graph.find(step_path)
         if node.is_composite or node.is_terminal:
             raise ExecutionError(
@@ -298,6 +298,10 @@ class RunService:
             }
         step.branches = {key: status.value for key, status in statuses.items()}
         step.status = composites.composite_status(node, statuses)
+        if node.kind is NodeKind.LOOP:
+            last = list(returned.values())[-1] if returned else {}
+            reason = composites.loop_outcome(node, statuses, last)
+            step.status, attempt.message = (Status.FAIL, reason) if reason else (Status.SUCCESS, "")
         if step.status is Status.SUCCESS:
             try:
                 step.returns = composites.gather(node, returned)
@@ -313,6 +317,30 @@ class RunService:
             for key in statuses:
                 state.scopes.close(join(step_path, key))
         return step
+
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record how it went and open the next one, if any."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = state.run.steps[step_path]
+        key = list(step.branches)[-1]
+        scope = join(step_path, key)
+        with state.lock:
+            status = outcome(node.branch(key), scope, self._status_in(state))
+            returned = state.scopes.branch_returns(scope)
+        step.branches[key] = status.value
+        following = composites.next_iteration(
+            node, key, status, step.parameters.get(key, {}), returned
+        )
+        if following is not None:
+            key, variables = following
+            step.parameters[key] = variables
+            step.branches[key] = Status.PROCESSING.value
+            with state.lock:
+                state.scopes.open(join(step_path, key), variables)
+        self._store.put_step(run_id, step)
+        state.recorded(step)
+        return following[0] if following else None
 
     def reused(self, run_id: str, step_path: str, state: _RunState | None = None) -> StepLog | None:
         """The record a retry copied for this step, if any: such a step does not run again."""
@@ -591,13 +619,15 @@ class RunService:
             step.attempts = list(previous.attempts)
         return step
 
-    def _state(self, run_id: str, graph: Graph) -> _RunState:
+    def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> _RunState:
         """The live run, or (in a process executing one step) the run read from the store."""
         live = self._live.get(run_id)
         if live is not None:
             return live
         run = self._store.get_run(check_run_id(run_id))
-        scopes = ScopedParameters.replay(run.initial_parameters, graph, run.steps.values())
+        # A step executed again must not see what it returned the time before.
+        earlier = [s for s in run.steps.values() if s.path != executing]
+        scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
         return _RunState(run, scopes, env_overrides(os.environ))
 
     @staticmethod
@@ -655,6 +685,9 @@ class _BoundSteps:
 
     def reused(self, run_id: str, step_path: str) -> StepLog | None:
         return self._service.reused(run_id, step_path)
+
+    def loop_next(self, run_id: str, step_path: str) -> str | None:
+        return self._service.loop_next(self._graph, run_id, step_path)
 
 
 def _message(exc: BaseException) -> str:

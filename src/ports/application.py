@@ -76,6 +76,10 @@ class Application(Protocol):
         """Open a composite step: record it, return its branch keys (None if it failed)."""
         ...
 
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record it, open the next; its key, or None when done."""
+        ...
+
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Close a composite step from its branches' records; return its record."""
         ...
