@@ -3,13 +3,15 @@
 A step's inputs are the arguments its function needs (given as data, read elsewhere from
 the function's signature), a map's `iterate_on` and a conditional's `parameter`. An input
 is provided by the parameters (file and overrides), by the declared JSON returns of a step
-that runs earlier on the same path, or by a map's `iterate_as` inside its branch. A branch
+that runs earlier on the same path, or inside a branch by a map's `iterate_as` or a loop's
+`index_as` (a loop is checked as its first iteration; its `break_on` must be returned by
+its branch). A branch
 starts with everything known before its composite step; after the composite step its
 branches' returns are known (for a conditional only those every branch returns, since only
 one branch runs). A failure handler sees what was known before the step that failed.
 
-Steps are named by static paths: a map's branch is `*` (`fan.*.train`), since the same
-graph runs for every item.
+Steps are named by static paths: a map's or loop's branch is `*` (`fan.*.train`), since
+the same graph runs for every item or iteration.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, Node, ReturnKind, join
+from runplane.domain.composites import declared_returns
+from runplane.domain.graph import (
+    ConditionalSpec,
+    Graph,
+    LoopSpec,
+    MapSpec,
+    Node,
+    ReturnKind,
+    join,
+)
 
 #: The branch segment of a static path inside a map (or any composite with one branch).
 ANY_ITERATION = "*"
@@ -29,11 +40,17 @@ class WiringProblem:
 
     step: str
     input: str
-    role: str  # "argument", "iterate_on" or "parameter"
+    role: str  # "argument", "iterate_on", "parameter" or "break_on"
     available: tuple[str, ...]
 
     def __str__(self) -> str:
         available = ", ".join(self.available) or "none"
+        if self.role == "break_on":
+            return (
+                f"step {self.step!r}: break_on {self.input!r} is returned by no step of the "
+                f"loop's branch, so the loop always runs to max_iterations; the branch "
+                f"returns: {available}"
+            )
         return (
             f"step {self.step!r}: {self.role} {self.input!r} is not provided by the "
             f"parameters, a map variable or an earlier step; available: {available}"
@@ -123,7 +140,7 @@ def _produced(
     if node.task is not None:
         return frozenset(r.name for r in node.task.returns if r.kind is ReturnKind.JSON)
     spec = node.composite
-    variables = frozenset([spec.iterate_as]) if isinstance(spec, MapSpec) else frozenset()
+    variables = _variables(node)
     outcomes = [
         _walk(branch, join(path, key), known | variables, needs, problems) - (variables - known)
         for key, branch in branches_of(node)
@@ -132,4 +149,19 @@ def _produced(
         return frozenset()
     if isinstance(spec, ConditionalSpec):
         return frozenset.intersection(*outcomes)
-    return frozenset.union(*outcomes)
+    produced = frozenset.union(*outcomes)
+    if isinstance(spec, LoopSpec):
+        returned = declared_returns(spec.branch)
+        if spec.break_on not in returned:
+            problems.append(WiringProblem(path, spec.break_on, "break_on", tuple(returned)))
+    return produced
+
+
+def _variables(node: Node) -> frozenset[str]:
+    """What a composite step gives its branches besides the parameters (item, index)."""
+    spec = node.composite
+    if isinstance(spec, MapSpec):
+        return frozenset([spec.iterate_as])
+    if isinstance(spec, LoopSpec):
+        return frozenset([spec.index_as])
+    return frozenset()

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from runplane import Conditional, Map, Pipeline, PythonTask, ShellTask, Stub, metric
+from runplane import Conditional, Loop, Map, Pipeline, PythonTask, ShellTask, Stub, metric
 from runplane.adapters.executors.mocked import MockedExecutor, MockedExecutorConfig
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.mocked import MockedTaskRunner
@@ -167,3 +167,18 @@ def test_a_patch_with_both_command_and_returns_is_invalid_configuration() -> Non
         MockedExecutorConfig.model_validate(
             {"patches": {"load": {"command": "m.f", "returns": {"items": 1}}}}
         )
+
+
+def count(iteration: int) -> bool:
+    CALLS.append(f"count {iteration}")
+    return iteration >= 1
+
+
+def test_loops_are_walked_and_patched_with_a_star_for_the_iteration() -> None:
+    body = Pipeline([PythonTask(count, returns=["enough"]), PythonTask(fit, returns=["model"])])
+    pipeline = Pipeline([Loop("again", branch=body, break_on="enough", max_iterations=5)])
+    patches = {"again.*.count": {"command": f"{__name__}.count"}}
+    run = make_service(BufferedRunLogStore(), patches).run(pipeline.graph, run_id="loop")
+    assert run.status is Status.SUCCESS
+    assert CALLS == ["count 0", "count 1"]
+    assert run.steps["again.1.fit"].attempts[0].message.startswith("mocked:")

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from runplane import Map, Parallel, Pipeline, PythonTask, Stub
+from runplane import Loop, Map, Parallel, Pipeline, PythonTask, Stub
 from runplane.adapters.executors.local import LocalExecutor, LocalExecutorConfig
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
@@ -178,3 +178,17 @@ def test_when_tracing_is_wanted(
 def test_a_misspelt_telemetry_key_names_the_valid_keys() -> None:
     with pytest.raises(ConfigurationError, match=r"f.yaml: telemetry.endpont.*valid keys: enab"):
         telemetry_config({"endpont": "x"}, "f.yaml")
+
+
+def grow(iteration: int) -> bool:
+    return iteration >= 2
+
+
+def test_loop_iterations_are_children_of_the_loop_span(exporter: InMemorySpanExporter) -> None:
+    body = Pipeline([PythonTask(grow, returns=["done"])])
+    pipeline = Pipeline([Loop("again", branch=body, break_on="done")])
+    run = traced(exporter).run(pipeline.graph, run_id="t3")
+    assert run.status is Status.SUCCESS
+    spans = by_name(exporter)
+    assert [parent_of(spans, f"step again.{i}.grow") for i in range(3)] == ["step again"] * 3
+    assert parent_of(spans, "step again") == "run"

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from runplane import Conditional, Map, Parallel, Pipeline, PythonTask, ShellTask, Stub, metric
+from runplane import Conditional, Loop, Map, Parallel, Pipeline, PythonTask, ShellTask, Stub, metric
 from runplane.app.wiring import check_pipeline, required_arguments
 
 
@@ -154,3 +154,25 @@ def test_failure_handlers_see_what_came_before_the_failing_step() -> None:
 @pytest.mark.parametrize("command", ["echo $RUNPLANE_PRM_anything"])
 def test_shell_tasks_have_no_known_arguments(command: str) -> None:
     assert problems(Pipeline([ShellTask(command, name="sh")])) == []
+
+
+def needs_index(iteration: int, model: str) -> bool:
+    return iteration > 2
+
+
+def test_a_loop_branch_sees_its_index_and_must_return_break_on() -> None:
+    body = Pipeline([PythonTask(needs_index, returns=["done"])])
+    pipeline = Pipeline(
+        [
+            PythonTask(produce, returns=["model"]),
+            Loop("again", branch=body, break_on="converged", max_iterations=3),
+            PythonTask(needs_a),
+        ]
+    )
+    found = check_pipeline(pipeline.graph, None, {})
+    assert [(p.step, p.role, p.input) for p in found] == [
+        ("again", "break_on", "converged"),
+        ("needs_a", "argument", "a"),
+    ]
+    assert "returned by no step of the loop's branch" in str(found[0])
+    assert found[0].available == ("done",)
