@@ -177,7 +177,7 @@ def count(iteration: int) -> bool:
 def test_loops_are_walked_and_patched_with_a_star_for_the_iteration() -> None:
     body = Pipeline([PythonTask(count, returns=["enough"]), PythonTask(fit, returns=["model"])])
     pipeline = Pipeline([Loop("again", branch=body, break_on="enough", max_iterations=5)])
-    patches = {"again.*.count": {"command": f"{__name__}.count"}}
+    patches: dict[str, object] = {"again.*.count": {"command": f"{__name__}.count"}}
     run = make_service(BufferedRunLogStore(), patches).run(pipeline.graph, run_id="loop")
     assert run.status is Status.SUCCESS
     assert CALLS == ["count 0", "count 1"]
