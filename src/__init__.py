@@ -1,5 +1,6 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
+from runplane.app.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.app.sdk import (
     Catalog,
     Conditional,
@@ -24,11 +25,14 @@ __all__ = [
     "Fail",
     "Loop",
     "Map",
+    "NotebookJob",
     "NotebookTask",
     "Parallel",
     "Pipeline",
+    "PythonJob",
     "PythonTask",
     "RunFailedError",
+    "ShellJob",
     "ShellTask",
     "Stub",
     "Success",

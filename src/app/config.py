@@ -22,11 +22,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "run_log_store": {"type": "file-system", "config": {"log_folder": ".run_log_store"}},
     "catalog": {"type": "file-system", "config": {"catalog_location": ".catalog"}},
     "secrets": {"type": "env-secrets-manager"},
+    # Not a port: OpenTelemetry tracing, off unless an endpoint is set (app/telemetry.py).
+    "telemetry": {},
 }
 
 
 class Settings(BaseSettings):
-    """The four port sections, each `{type, config}`; adapters validate their own `config`."""
+    """The four port sections, each `{type, config}`, and the optional `telemetry` section."""
 
     model_config = SettingsConfigDict(
         env_prefix="RUNPLANE_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
     run_log_store: dict[str, Any] = DEFAULTS["run_log_store"]
     catalog: dict[str, Any] = DEFAULTS["catalog"]
     secrets: dict[str, Any] = DEFAULTS["secrets"]
+    telemetry: dict[str, Any] = DEFAULTS["telemetry"]
 
     @classmethod
     def settings_customise_sources(

@@ -31,6 +31,8 @@ def load_graph(pipeline_file: str) -> Graph:
         return load_yaml_pipeline(pipeline_file).graph
     module = _import_file(Path(pipeline_file))
     candidate = getattr(module, "pipeline", None)
+    if candidate is None and getattr(module, "job", None) is not None:
+        return load_job(pipeline_file)  # a job's step process reloads the job's file
     if callable(candidate) and not isinstance(candidate, Pipeline):
         candidate = candidate()
     if not isinstance(candidate, Pipeline):
@@ -40,6 +42,20 @@ def load_graph(pipeline_file: str) -> Graph:
             f"or a function `pipeline()` returning one; found {found}"
         )
     return candidate.graph
+
+
+def load_job(job_file: str) -> Graph:
+    """Import a Python job file and return the one-step graph of its module-level `job`."""
+    from runplane.app.jobs import is_job  # noqa: PLC0415  (jobs imports the sdk)
+
+    candidate = getattr(_import_file(Path(job_file)), "job", None)
+    if not is_job(candidate):
+        found = type(candidate).__name__ if candidate is not None else "nothing"
+        raise PipelineDefinitionError(
+            f"job file '{job_file}' must define `job` (a runplane PythonJob, ShellJob or "
+            f"NotebookJob); found {found}"
+        )
+    return candidate.pipeline.graph
 
 
 def _import_file(path: Path) -> Any:

@@ -383,9 +383,13 @@ class Pipeline:
         parameters_file: str | None = None,
         run_id: str | None = None,
         tag: str | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> RunLog:
-        """Run the pipeline with the configured adapters; raise RunFailedError if it fails."""
-        app = service(configuration_file)
+        """Run the pipeline with the configured adapters; raise RunFailedError if it fails.
+
+        `on_event` receives the events async generator tasks stream (local executors).
+        """
+        app = service(configuration_file, on_event=on_event)
         run = app.run(
             self.graph,
             parameters_file=parameters_file,
@@ -460,8 +464,11 @@ class RunFailedError(ExecutionError):
         self.run_log = run
 
 
-def service(configuration_file: str | None = None) -> Application:
+def service(
+    configuration_file: str | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> Application:
     """The application service, built by the container from a configuration file."""
     from runplane.app.container import create_container  # noqa: PLC0415  (keeps import light)
 
-    return create_container(configuration_file).service()
+    return create_container(configuration_file, on_event=on_event).service()

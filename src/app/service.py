@@ -18,9 +18,10 @@ from typing import Any
 from runplane.app import reporting
 from runplane.app.capture import captured
 from runplane.app.code_identity import code_identity
-from runplane.app.loader import load_graph, load_parameters
+from runplane.app.loader import load_graph, load_job, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.app.signals import interrupts_as_exceptions
+from runplane.app.wiring import check_pipeline
 from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
@@ -39,9 +40,11 @@ from runplane.domain.redaction import redact
 from runplane.domain.retry import reusable
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
+from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import (
     Executor,
+    GraphRewriter,
     Renderer,
     RenderRequest,
     RunPlan,
@@ -83,6 +86,14 @@ class _RunState:
             return layer(self.scopes.for_step(step_path), (), self.overrides)
 
 
+@dataclass(frozen=True)
+class _Done:
+    """A successful attempt: (parameters, returns, metrics, files) and a note."""
+
+    record: tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]
+    message: str = ""
+
+
 class RunService:
     """Runs pipelines and steps through whichever adapters it is given."""
 
@@ -117,6 +128,10 @@ class RunService:
         """Load the graph a pipeline file defines."""
         return load_graph(pipeline_file)
 
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph a job file defines."""
+        return load_job(job_file)
+
     def run(
         self,
         graph: Graph,
@@ -128,6 +143,8 @@ class RunService:
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
         self._refuse_render_only()
+        if isinstance(self._executor, GraphRewriter):
+            graph = self._executor.rewrite(graph)
         self._check_secrets(graph)
         initial = load_parameters(parameters_file)
         check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
@@ -379,6 +396,10 @@ class RunService:
             state.recorded(step)
         return step
 
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs (no step runs)."""
+        return check_pipeline(graph, parameters_file)
+
     def get_run(self, run_id: str) -> RunLog:
         """A run's log."""
         return self._store.get_run(check_run_id(run_id))
@@ -513,7 +534,8 @@ class RunService:
                 if attempt.status is Status.FAIL:
                     self._store.put_step(run_id, step)
             attempt.status = step.status = Status.SUCCESS
-            step.parameters, step.returns, step.metrics, step.data_catalog = done
+            step.parameters, step.returns, step.metrics, step.data_catalog = done.record
+            attempt.message = done.message
             return
 
     def _attempt(
@@ -523,7 +545,7 @@ class RunService:
         task: TaskSpec,
         parameters: dict[str, Any],
         revealed: list[str],
-    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]:
+    ) -> _Done:
         """One try: files in, secrets set, the task, files and objects out."""
         runner = self._runner(step_path, task.kind)
         fetched = self._files(run_id, "get", task.catalog.get)
@@ -541,7 +563,8 @@ class RunService:
         check_json(step_path, returns)
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
-        return used, returns, result.metrics, [*fetched, *stored, *pickled]
+        files = [*fetched, *stored, *pickled]
+        return _Done((used, returns, result.metrics, files), result.message)
 
     def _keep_log(
         self,

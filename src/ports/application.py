@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from runplane.domain.graph import Graph
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
+from runplane.domain.wiring import WiringProblem
 from runplane.ports.executor import SubmitTarget, WorkflowState
 
 
@@ -16,6 +17,10 @@ class Application(Protocol):
 
     def load_pipeline(self, pipeline_file: str) -> Graph:
         """Load the graph a pipeline file defines. Raises PipelineDefinitionError."""
+        ...
+
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph of the `job` a file defines. Raises PipelineDefinitionError."""
         ...
 
     def run(
@@ -101,6 +106,13 @@ class Application(Protocol):
 
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What an attempt of a step (default: the last) printed; '' when nothing."""
+        ...
+
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs; runs no step.
+
+        Raises ParameterError for an unreadable parameters file.
+        """
         ...
 
     def get_run(self, run_id: str) -> RunLog:

@@ -61,6 +61,18 @@ class Executor(Protocol):
         ...
 
 
+@runtime_checkable
+class GraphRewriter(Protocol):
+    """An executor that runs a changed graph (the mocked executor puts in stand-ins)."""
+
+    def rewrite(self, graph: Graph) -> Graph:
+        """The graph to run and record instead of `graph`.
+
+        Raises ConfigurationError when the executor's settings do not fit the graph.
+        """
+        ...
+
+
 #: The manifest kinds a renderer can produce.
 MANIFEST_KINDS = ("Workflow", "WorkflowTemplate", "CronWorkflow")
 

@@ -126,6 +126,55 @@ def retry(
     _report(app, log, as_json)
 
 
+@cli.command()
+def job(
+    ctx: typer.Context,
+    job_file: Annotated[str, typer.Argument(help="Python file defining `job`.")],
+    config_file: ConfigOption = None,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run a job: one task, recorded as a run with one step."""
+    with _user_errors(debug), _interrupts():
+        _log_steps()
+        app = ctx.obj(config_file)
+        graph = app.load_job(job_file)
+        log = app.run(
+            graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
+        )
+    _report(app, log, as_json)
+
+
+@cli.command()
+def check(
+    ctx: typer.Context,
+    pipeline: PipelineArgument,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    config_file: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check, without running anything, that every input of a step is provided before it."""
+    with _user_errors(debug):
+        app = ctx.obj(config_file)
+        problems = app.check(app.load_pipeline(pipeline), parameters_file=parameters)
+    if not problems:
+        out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
+        return
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
+    raise typer.Exit(EXIT_RUN_FAILED)
+
+
 @cli.command("execute-step")
 def execute_step(
     ctx: typer.Context,
