@@ -58,10 +58,15 @@ class S3RunLogStore:
 
     def create_run(self, run: RunLog) -> None:
         key = self._header_key(run.run_id)
+        header = run.header_dict()
         try:
-            self._put(key, run.header_dict(), "create run header", exclusive=True)
+            self._put(key, header, "create run header", exclusive=True)
         except _Exists:
-            raise RunAlreadyExistsError(run.run_id, self.location(run.run_id)) from None
+            # A retried PUT whose first try took effect (its answer was lost) finds its own
+            # header: that is this creation succeeding, not another creator's run.
+            if self._get(key, "read run header") != json.loads(json.dumps(header)):
+                raise RunAlreadyExistsError(run.run_id, self.location(run.run_id)) from None
+            logger.debug("run %s: the header found is the one this call wrote", run.run_id)
         self._remember(run.run_id)
 
     def update_run(self, run: RunLog) -> None:
