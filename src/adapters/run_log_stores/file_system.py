@@ -93,8 +93,7 @@ class FileSystemRunLogStore:
         except OSError as exc:
             journal = self._root / run_id / _JOURNAL
             raise RunLogError(
-                f"cannot record step '{step.path}' of run '{run_id}' in '{journal}': "
-                f"{exc.strerror}"
+                f"cannot record step '{step.path}' of run '{run_id}' in '{journal}': {exc.strerror}"
             ) from exc
 
     def get_run(self, run_id: str) -> RunLog:
