@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from secrets import token_hex
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -56,7 +57,7 @@ class FileSystemRunLogStore:
         folder = self._root / run.run_id
         # Built under a hidden name, then renamed into place: a run folder always has its
         # header and journal, and the rename claims the id (it fails if the id is taken).
-        staging = self._root / f".{run.run_id}.{os.getpid()}.creating"
+        staging = self._root / f".{run.run_id}.{os.getpid()}.{token_hex(4)}.creating"
         try:
             self._root.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
