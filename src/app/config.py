@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ConfigurationError
 
 #: Names the configuration file when no file is given explicitly.
@@ -78,7 +79,7 @@ def read_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigurationError(f"configuration file '{path}' not found")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = read_yaml(path, "configuration file", ConfigurationError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ParameterError, PipelineDefinitionError
 from runplane.domain.graph import Graph
 from runplane.domain.parameters import check_initial
@@ -99,11 +100,13 @@ def load_parameters(parameters_file: str | None) -> dict[str, Any]:
     if not path.is_file():
         raise ParameterError(f"parameters file '{path}' not found")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = read_yaml(path, "parameters file", ParameterError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""
         raise ParameterError(
             f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
         ) from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
     return check_initial(data, f"parameters file '{path}'")

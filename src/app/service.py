@@ -430,7 +430,7 @@ class RunService:
         original_run_id: str | None = None,
     ) -> RunLog:
         run = RunLog(
-            run_id=check_run_id(run_id) if run_id else self._fresh_run_id(),
+            run_id=check_run_id(run_id) if run_id is not None else self._fresh_run_id(),
             status=Status.PROCESSING,
             start_time=self._clock(),
             tag=tag,

@@ -32,6 +32,7 @@ from runplane.app.sdk import (
     Success,
     metric,
 )
+from runplane.app.yaml_files import read_yaml
 from runplane.app.yaml_models import (
     ConditionalStep,
     FailStep,
@@ -82,7 +83,7 @@ def _read(path: Path) -> Any:
     if not path.is_file():
         raise PipelineDefinitionError(f"pipeline file '{path}' not found")
     try:
-        return yaml.safe_load(path.read_text())
+        return read_yaml(path, "pipeline file", PipelineDefinitionError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -16,6 +16,7 @@ SUCCESS = "success"
 FAIL = "fail"
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ \-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class NodeKind(StrEnum):
@@ -108,6 +109,13 @@ class TaskSpec:
             raise PipelineDefinitionError(
                 f"max_attempts must be at least 1, got {self.max_attempts}"
             )
+        for secret in self.secrets:
+            if not isinstance(secret, str) or not _ENV_NAME.match(secret):
+                raise PipelineDefinitionError(
+                    f"secret name {secret!r} is not a valid environment variable name (a "
+                    "secret is set as one while the task runs): use letters, digits and '_', "
+                    "not starting with a digit"
+                )
         names = [r.name for r in self.returns]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from secrets import token_hex
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -56,7 +57,7 @@ class FileSystemRunLogStore:
         folder = self._root / run.run_id
         # Built under a hidden name, then renamed into place: a run folder always has its
         # header and journal, and the rename claims the id (it fails if the id is taken).
-        staging = self._root / f".{run.run_id}.{os.getpid()}.creating"
+        staging = self._root / f".{run.run_id}.{os.getpid()}.{token_hex(4)}.creating"
         try:
             self._root.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
@@ -87,13 +88,13 @@ class FileSystemRunLogStore:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                _write_all(fd, line)
-                os.fdatasync(fd)
+                _append(fd, line)
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         except OSError as exc:
+            journal = self._root / run_id / _JOURNAL
             raise RunLogError(
-                f"cannot record step '{step.path}' of run '{run_id}': {exc.strerror}"
+                f"cannot record step '{step.path}' of run '{run_id}' in '{journal}': {exc.strerror}"
             ) from exc
 
     def get_run(self, run_id: str) -> RunLog:
@@ -186,6 +187,18 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _append(fd: int, line: bytes) -> None:
+    """Append a whole line, or nothing: a failed write (disk full) is cut off again."""
+    size = os.fstat(fd).st_size
+    try:
+        _write_all(fd, line)
+        os.fdatasync(fd)
+    except OSError:
+        # Else the next record would be glued to this torn one and both lost.
+        os.ftruncate(fd, size)
+        raise
 
 
 def _end_torn_line(fd: int) -> None:
