@@ -54,6 +54,8 @@ def picture(graph: Graph, run: RunLog | None = None, prefix: str = "", label: st
     """The boxes of `graph`; with `run`, each item gets its status and duration."""
     order = [n.name for n in graph.walk_order()]
     order += [name for name in graph.nodes if name not in order]
+    targets = {t for n in graph.nodes.values() for t in (n.next, n.on_failure) if t}
+    order = [n for n in order if n in targets or not graph.nodes[n].is_terminal]  # unused ends
     items = [_item(graph.nodes[name], join(prefix, name), run) for name in order]
     edges = []
     for name in order:
