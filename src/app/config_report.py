@@ -53,7 +53,7 @@ def effective_config(configuration_file: str | None = None) -> list[ConfigValue]
             parts = (section, *key)
             name = ".".join(parts).replace(".[", "[")
             where = _source(parts, from_file, from_env)
-            values.append(ConfigValue(name, _mask(parts[-1], value), where))
+            values.append(ConfigValue(name, mask_value(parts[-1], value), where))
     return values
 
 
@@ -84,7 +84,8 @@ def _has(data: Any, parts: tuple[str, ...]) -> bool:
     return True
 
 
-def _mask(key: str, value: Any) -> Any:
+def mask_value(key: str, value: Any) -> Any:
+    """`value` as shown to people: SecretStr and values of secret-looking keys masked."""
     if isinstance(value, SecretStr):
         return MASK if value.get_secret_value() else ""
     if _SECRET_KEY.search(key) and isinstance(value, str) and value:
