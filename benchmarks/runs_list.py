@@ -79,7 +79,7 @@ def main() -> None:
         service = runplane.service()
         cli = [str(Path(sys.executable).parent / "runplane"), "runs", "list", "--limit", "20"]
         rows = [
-            ("store.list_runs() (all headers)", lambda: store.list_runs()),
+            ("store.list_runs() (all headers)", store.list_runs),
             ("service.list_runs(limit=20)", lambda: service.list_runs(limit=20)),
             (
                 "service.list_runs(status='fail', since='2d')",
