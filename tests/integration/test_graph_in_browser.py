@@ -64,4 +64,5 @@ def test_html_graph_renders_in_chromium(cli: Cli, workdir: Path, tmp_path: Path)
     )
     assert taken.returncode == 0, taken.stderr
     png = shot.read_bytes()
-    assert png.startswith(b"\x89PNG") and len(png) > 5_000  # a blank page is ~2 KB
+    assert png.startswith(b"\x89PNG")
+    assert len(png) > 5_000

@@ -22,7 +22,8 @@ def test_plain_progress_lines_then_summary_and_locations(cli: Cli) -> None:
     assert any(line.endswith("step per_file opened 3 branches") for line in lines)
     assert any("step per_file.2.count_words success (1 attempt, " in line for line in lines)
     assert any(line.endswith("run m1 ended: success") for line in lines)
-    assert "┃ step" in result.stderr and "attempts" in result.stderr
+    assert "┃ step" in result.stderr
+    assert "attempts" in result.stderr
     assert "run log: .run_log_store/m1" in result.stderr
     assert "\x1b[" not in result.stderr  # not a terminal: no escape codes
 
@@ -80,9 +81,11 @@ def test_runs_list_filters_and_show_and_diff(cli: Cli) -> None:
     assert [r["run_id"] for r in cli("runs", "list", "-n", "1", "--json").json()] == ["s2"]
     assert len(cli("runs", "list", "--since", "2d", "--json").json()) == 2
     table = cli("runs", "list")
-    assert "s1" in table.stdout and "duration" in table.stdout
+    assert "s1" in table.stdout
+    assert "duration" in table.stdout
     bad = cli("runs", "list", "--status", "nope")
-    assert bad.code == 2 and "valid statuses" in bad.stderr
+    assert bad.code == 2
+    assert "valid statuses" in bad.stderr
 
     shown = cli("runs", "show", "s1")
     assert "generate success" in shown.stdout
@@ -90,7 +93,8 @@ def test_runs_list_filters_and_show_and_diff(cli: Cli) -> None:
     step = cli("runs", "show", "s1", "--step", "consume", "--json")
     assert step.json()["path"] == "consume"
     missing = cli("runs", "show", "s1", "--step", "nope")
-    assert missing.code == 2 and "recorded steps: generate, consume" in missing.stderr
+    assert missing.code == 2
+    assert "recorded steps: generate, consume" in missing.stderr
 
     same = cli("runs", "diff", "s1", "s2")
     assert "no differences" in same.stdout

@@ -72,7 +72,8 @@ def test_map_iterations_are_drawn_once_and_coloured_from_all_records(graph: Grap
 
 def test_dot_is_a_digraph_with_nested_clusters(graph: Graph) -> None:
     text = dot(picture(graph))
-    assert text.startswith("digraph pipeline {") and text.rstrip().endswith("}")
+    assert text.startswith("digraph pipeline {")
+    assert text.rstrip().endswith("}")
     assert text.count("{") == text.count("}")
     assert "subgraph cluster_n_train {" in text
     assert "subgraph cluster_n_train_2e_a_box {" in text
@@ -84,7 +85,8 @@ def test_html_is_one_file_with_no_network_references(graph: Graph, tmp_path: Pat
     # load, alert, train, each, success, fail; fit_a + end; fit_b, score_b + end; inner + end
     assert page.count('<g class="node') == 13
     assert 'data-nodes="13"' in page
-    assert "<script src" not in page and "<link" not in page
+    assert "<script src" not in page
+    assert "<link" not in page
     assert not re.search(r"(?:src|href)=\"https?:", page)
     for path in ["load", "train.b.score_b", "each.*.inner"]:
         assert f'data-path="{path}"' in page

@@ -80,7 +80,7 @@ def test_effective_config_of_a_bad_file_is_a_configuration_error(
 ) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("catalog:\n  type: file-system\n  config:\n    catalog_locaton: x\n")
-    with pytest.raises(ConfigurationError, match="catalog.config.catalog_locaton"):
+    with pytest.raises(ConfigurationError, match=r"catalog\.config\.catalog_locaton"):
         tooling.effective_config(str(config))
 
 
