@@ -1,6 +1,7 @@
 """The example in-house adapter package: installed into this venv, it passes our contract
 suites and runs the seed example as `run_log_store: {type: sqlite}` through the CLI."""
 
+import importlib.util
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,12 +31,10 @@ def _pip(*args: str) -> None:
 @pytest.fixture(scope="module")
 def installed_plugin() -> Iterator[None]:
     """pip-install the package (no dependencies: runplane is already here), remove it after."""
-    try:
-        import wheel  # noqa: F401, PLC0415  (old setuptools builds editables only with wheel)
-
-        isolation = ["--no-build-isolation"]
-    except ImportError:
-        isolation = []  # let pip fetch a current setuptools into an isolated build env
+    # Offline works when this venv can build it (setuptools older than 70.1 also needs wheel);
+    # otherwise pip fetches a current setuptools into an isolated build environment.
+    offline = importlib.util.find_spec("wheel") is not None
+    isolation = ["--no-build-isolation"] if offline else []
     _pip("install", "--no-deps", *isolation, "-e", str(PLUGIN))
     try:
         yield
