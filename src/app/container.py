@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from runplane.adapters.tasks.notebook import NotebookTaskRunner
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
@@ -28,6 +29,7 @@ class Container(containers.DeclarativeContainer):
     task_runners = providers.Dict(
         python=providers.Singleton(PythonTaskRunner),
         shell=providers.Singleton(ShellTaskRunner),
+        notebook=providers.Singleton(NotebookTaskRunner),
     )
 
     service = providers.Factory(

@@ -18,11 +18,17 @@ from runplane.domain.parameters import check_initial
 def load_graph(pipeline_file: str) -> Graph:
     """Import a Python pipeline file and return the graph of its `pipeline`.
 
+    A `.yaml`/`.yml` file is a YAML pipeline instead (see `app.yaml_pipeline`).
+
     The file defines a module-level `pipeline` (a Pipeline) or a function `pipeline()`
     that returns one. The file's folder is put on sys.path so it can import its siblings.
     """
     from runplane.app.sdk import Pipeline  # noqa: PLC0415  (sdk imports this module's users)
 
+    if Path(pipeline_file).suffix in (".yaml", ".yml"):
+        from runplane.app.yaml_pipeline import load_yaml_pipeline  # noqa: PLC0415
+
+        return load_yaml_pipeline(pipeline_file).graph
     module = _import_file(Path(pipeline_file))
     candidate = getattr(module, "pipeline", None)
     if callable(candidate) and not isinstance(candidate, Pipeline):
@@ -41,7 +47,8 @@ def _import_file(path: Path) -> Any:
         raise PipelineDefinitionError(f"pipeline file '{path}' not found")
     if path.suffix != ".py":
         raise PipelineDefinitionError(
-            f"pipeline file '{path}' must be a Python file (.py) defining `pipeline`"
+            f"pipeline file '{path}' must be a Python file (.py) defining `pipeline` "
+            "or a YAML pipeline (.yaml, .yml)"
         )
     resolved = path.resolve()
     name = "runplane_pipeline_" + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
@@ -68,6 +69,7 @@ class _Task(_Step):
         secrets: Sequence[str],
         max_attempts: int,
         on_failure: Pipeline | _Step | None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         check_node_name(name)
         self.name = name
@@ -84,6 +86,7 @@ class _Task(_Step):
             secrets=tuple(secrets),
             catalog=catalog.spec if catalog else CatalogSpec(),
             max_attempts=max_attempts,
+            overrides=dict(overrides or {}),
         )
 
     def node(self, next_name: str | None, on_failure: str | None) -> Node:
@@ -103,6 +106,7 @@ class PythonTask(_Task):
         secrets: Sequence[str] = (),
         max_attempts: int = 1,
         on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         if not callable(function):
             raise PipelineDefinitionError(f"PythonTask needs a function, got {function!r}")
@@ -116,6 +120,7 @@ class PythonTask(_Task):
             secrets=secrets,
             max_attempts=max_attempts,
             on_failure=on_failure,
+            overrides=overrides,
         )
 
 
@@ -132,6 +137,7 @@ class ShellTask(_Task):
         secrets: Sequence[str] = (),
         max_attempts: int = 1,
         on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             name=name,
@@ -143,6 +149,56 @@ class ShellTask(_Task):
             secrets=secrets,
             max_attempts=max_attempts,
             on_failure=on_failure,
+            overrides=overrides,
+        )
+
+
+class NotebookTask(_Task):
+    """A step that runs a Jupyter notebook with papermill, parameters injected.
+
+    `notebook` is a path to an .ipynb file, relative to the working directory the run
+    starts in (like catalog patterns). Run parameters whose names are assigned in the
+    notebook's `parameters`-tagged cell are injected; `returns` names variables of the
+    notebook read back after its last cell. The executed notebook is written to
+    `<stem>-<step path>.executed.ipynb` in the working directory and put into the catalog.
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        name: str,
+        returns: Sequence[Return] = (),
+        catalog: Catalog | None = None,
+        secrets: Sequence[str] = (),
+        max_attempts: int = 1,
+        on_failure: Pipeline | _Step | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> None:
+        _check_notebook(name, notebook)
+        super().__init__(
+            name=name,
+            kind="notebook",
+            command=notebook,
+            function=None,
+            returns=returns,
+            catalog=catalog,
+            secrets=secrets,
+            max_attempts=max_attempts,
+            on_failure=on_failure,
+            overrides=overrides,
+        )
+
+
+def _check_notebook(name: str, notebook: object) -> None:
+    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
+        raise PipelineDefinitionError(
+            f"step {name!r}: NotebookTask needs the path of an .ipynb file, got {notebook!r}"
+        )
+    if not Path(notebook).is_file():
+        raise PipelineDefinitionError(
+            f"step {name!r}: notebook '{notebook}' not found (relative paths are resolved "
+            f"against the working directory '{Path.cwd()}')"
         )
 
 
@@ -330,7 +386,7 @@ def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
         if not isinstance(step, _Step):
             raise PipelineDefinitionError(
                 f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
-                "ShellTask, Stub, Parallel, Map, Conditional, Success or Fail"
+                "ShellTask, NotebookTask, Stub, Parallel, Map, Conditional, Success or Fail"
             )
     for index, step in enumerate(steps):
         if isinstance(step, Success | Fail) and index != len(steps) - 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets as random
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,10 +18,14 @@ from runplane.app import inspection, reporting
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
+from runplane.app.signals import interrupts_as_exceptions
 from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
+    CatalogError,
+    ConfigurationError,
     ExecutionError,
+    PipelineDefinitionError,
     RunplaneError,
     SecretError,
     SecretNotFoundError,
@@ -30,12 +35,21 @@ from runplane.domain.graph import Graph, Node, NodeKind, join
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
+from runplane.domain.retry import reusable
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
 from runplane.domain.step_tree import RunTree
 from runplane.ports.catalog import Catalog
-from runplane.ports.executor import Executor, RunPlan
+from runplane.ports.executor import (
+    Executor,
+    Renderer,
+    RenderRequest,
+    RunPlan,
+    SubmitTarget,
+    Submitter,
+    WorkflowState,
+)
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
@@ -115,35 +129,60 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
+        self._refuse_render_only()
         self._check_secrets(graph)
-        overrides = env_overrides(os.environ)
-        check_composite_inputs(graph, {**load_parameters(parameters_file), **overrides})
-        run = self.start_run(
+        initial = load_parameters(parameters_file)
+        check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
+        run = self._create_run(
             graph,
-            parameters_file=parameters_file,
+            initial,
             run_id=run_id,
             tag=tag,
             pipeline_file=pipeline_file,
+            parameters_from=f"parameters file '{parameters_file}'" if parameters_file else "",
         )
-        state = _RunState(run, ScopedParameters(run.initial_parameters), overrides)
-        self._live[run.run_id] = state
-        self._emit(EventKind.RUN_STARTED, run.run_id)
-        plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
-        try:
-            run.status = self._executor.execute(plan, _BoundSteps(self, graph))
-        except BaseException as exc:
-            # Interrupted or broken: record why, keep every step already recorded.
-            run.status = Status.FAIL
-            run.message = f"run interrupted: {type(exc).__name__}: {exc}"
-            raise
-        finally:
-            run.end_time = self._clock()
-            run.parameters = layer(state.scopes.top(), (), state.overrides)
-            self._store.update_run(run)
-            self._live.pop(run.run_id, None)
-            self._emit(EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message)
-        logger.info("run %s ended: %s", run.run_id, run.status.value)
-        return run
+        return self._execute(graph, run)
+
+    def retry(
+        self,
+        run_id: str,
+        *,
+        from_step: str | None = None,
+        new_run_id: str | None = None,
+        parameters_file: str | None = None,
+        graph: Graph | None = None,
+    ) -> RunLog:
+        """Finish a failed run in a new run: reuse what succeeded, run the rest.
+
+        Steps that succeeded (up to the first that failed or never finished, or up to
+        `from_step`) are copied with their returns, metrics and catalog files (verified by
+        hash), not executed again. Parameters are the original run's unless a parameters
+        file is given; the new run log says which, and names the original run.
+        """
+        self._refuse_render_only()
+        original = self._store.get_run(check_run_id(run_id))
+        graph = graph or self._graph_of(original)
+        _check_same_structure(graph, original)
+        reuse = reusable(graph, original.steps, from_step)
+        if parameters_file:
+            initial = load_parameters(parameters_file)
+            source = f"parameters file '{parameters_file}'"
+        else:
+            initial, source = original.initial_parameters, f"original run '{original.run_id}'"
+        self._check_secrets(graph)
+        run = self._create_run(
+            graph,
+            initial,
+            run_id=new_run_id,
+            tag=original.tag,
+            pipeline_file=original.pipeline_file,
+            parameters_from=source,
+            original_run_id=original.run_id,
+        )
+        for path in reuse:
+            self._reuse(original, run, original.steps[path])
+        logger.info("run %s retries %s, reusing %d steps", run.run_id, run_id, len(reuse))
+        return self._execute(graph, run)
 
     def start_run(
         self,
@@ -155,22 +194,14 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Record a new run without running it (an orchestrator such as Argo runs the steps)."""
-        initial = load_parameters(parameters_file)
-        run = RunLog(
-            run_id=check_run_id(run_id) if run_id else self._fresh_run_id(),
-            status=Status.PROCESSING,
-            start_time=self._clock(),
+        return self._create_run(
+            graph,
+            load_parameters(parameters_file),
+            run_id=run_id,
             tag=tag,
-            pipeline=graph.to_dict(),
-            pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
-            initial_parameters=initial,
-            parameters=dict(initial),
-            code_identity=code_identity(),
-            configuration=self._configuration,
+            pipeline_file=pipeline_file,
+            parameters_from=f"parameters file '{parameters_file}'" if parameters_file else "",
         )
-        self._store.create_run(run)
-        logger.info("run %s started", run.run_id, extra={"run_id": run.run_id})
-        return run
 
     def finish_run(self, graph: Graph, run_id: str) -> RunLog:
         """Close a run whose steps ran elsewhere: its status and parameters from the records."""
@@ -182,8 +213,14 @@ class RunService:
         self._store.update_run(run)
         return run
 
-    def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
-        """The one step path: resolve parameters, get files, expose secrets, run, record."""
+    def execute_step(
+        self, graph: Graph, run_id: str, step_path: str, *, attempts: int | None = None
+    ) -> StepLog:
+        """The one step path: resolve parameters, get files, expose secrets, run, record.
+
+        `attempts` caps the attempts this call makes (default: the task's max_attempts); an
+        orchestrator that retries failed containers itself (Argo's retryStrategy) passes 1.
+        """
         state = self._state(run_id, graph)
         node = graph.find(step_path)
         if node.is_composite or node.is_terminal:
@@ -191,6 +228,10 @@ class RunService:
                 f"step {step_path!r} is a {node.kind.value} step; execute-step runs tasks "
                 "and stubs (composite steps open and close with fan-out and fan-in)"
             )
+        reused = self.reused(run_id, step_path, state)
+        if reused is not None:
+            state.recorded(reused)
+            return reused
         step = self._new_record(state, step_path, node)
         logger.info("step %s started", step_path, extra={"run_id": run_id, "step": step_path})
         self._emit(EventKind.STEP_STARTED, run_id, step_path)
@@ -199,7 +240,8 @@ class RunService:
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
             step.status = Status.SUCCESS
         else:
-            self._attempt_until_done(run_id, node, step, state.parameters_for(step_path))
+            parameters = state.parameters_for(step_path)
+            self._attempt_until_done(run_id, node, step, parameters, attempts)
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
@@ -210,6 +252,9 @@ class RunService:
         """Open a composite step: decide and record its branches; None if that failed."""
         state = self._state(run_id, graph)
         node = graph.find(step_path)
+        reused = self.reused(run_id, step_path, state)
+        if reused is not None:
+            return list(reused.branches)
         step = self._new_record(state, step_path, node)
         attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
         step.attempts.append(attempt)
@@ -237,6 +282,9 @@ class RunService:
         state = self._state(run_id, graph)
         node = graph.find(step_path)
         step = state.run.steps[step_path]
+        if step.reused_from is not None:
+            state.recorded(step)
+            return step
         attempt = step.attempts[-1]
         with state.lock:
             statuses = {
@@ -264,6 +312,42 @@ class RunService:
                 state.scopes.close(join(step_path, key))
         self._emit_step(EventKind.COMPOSITE_ENDED, run_id, step)
         return step
+
+    def reused(self, run_id: str, step_path: str, state: _RunState | None = None) -> StepLog | None:
+        """The record a retry copied for this step, if any: such a step does not run again."""
+        state = state or self._live.get(run_id)
+        step = state.run.steps.get(step_path) if state is not None else None
+        if step is not None and step.reused_from is not None and step.status is Status.SUCCESS:
+            return step
+        return None
+
+    def render(
+        self,
+        graph: Graph,
+        *,
+        pipeline_file: str,
+        parameters_file: str | None = None,
+        kind: str = "Workflow",
+        schedule: str | None = None,
+    ) -> dict[str, Any]:
+        """The orchestrator manifest (an Argo Workflow, say) the configured executor renders."""
+        request = RenderRequest(
+            graph=graph,
+            pipeline_file=pipeline_file,
+            configuration=self._configuration,
+            parameters=load_parameters(parameters_file),
+            kind=kind,
+            schedule=schedule,
+        )
+        return self._renderer().render(request)
+
+    def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
+        """Send a rendered manifest to the orchestrator; return the workflow's name."""
+        return self._submitter().submit(manifest, target)
+
+    def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
+        """A submitted workflow's phase and node phases, as the orchestrator reports them."""
+        return self._submitter().state(name, target)
 
     def record_of(self, run_id: str, step_path: str) -> StepLog:
         """Read back a step another process executed, and take it into the live run."""
@@ -311,6 +395,86 @@ class RunService:
         """Where the run's files are kept."""
         return self._catalog.location(run_id)
 
+    # -- runs, in parts ---------------------------------------------------------------
+
+    def _create_run(
+        self,
+        graph: Graph,
+        initial: dict[str, Any],
+        *,
+        run_id: str | None,
+        tag: str | None,
+        pipeline_file: str | None,
+        parameters_from: str,
+        original_run_id: str | None = None,
+    ) -> RunLog:
+        run = RunLog(
+            run_id=check_run_id(run_id) if run_id else self._fresh_run_id(),
+            status=Status.PROCESSING,
+            start_time=self._clock(),
+            tag=tag,
+            pipeline=graph.to_dict(),
+            pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
+            initial_parameters=initial,
+            parameters=dict(initial),
+            code_identity=code_identity(),
+            configuration=self._configuration,
+            original_run_id=original_run_id,
+            parameters_from=parameters_from,
+        )
+        self._store.create_run(run)
+        logger.info("run %s started", run.run_id, extra={"run_id": run.run_id})
+        return run
+
+    def _execute(self, graph: Graph, run: RunLog) -> RunLog:
+        """Drive a created run with the executor, and close it whatever happens."""
+        state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        self._live[run.run_id] = state
+        self._emit(EventKind.RUN_STARTED, run.run_id)
+        plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
+        try:
+            with interrupts_as_exceptions():
+                run.status = self._executor.execute(plan, _BoundSteps(self, graph))
+        except BaseException as exc:
+            # Interrupted or broken: record why, keep every step already recorded.
+            run.status = Status.FAIL
+            run.message = f"run interrupted: {type(exc).__name__}: {exc}"
+            raise
+        finally:
+            run.end_time = self._clock()
+            run.parameters = layer(state.scopes.top(), (), state.overrides)
+            self._store.update_run(run)
+            self._live.pop(run.run_id, None)
+            self._emit(EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message)
+        logger.info("run %s ended: %s", run.run_id, run.status.value)
+        return run
+
+    def _reuse(self, original: RunLog, run: RunLog, step: StepLog) -> None:
+        """Copy a succeeded step into the retry, with the files it put (checked by hash)."""
+        for entry in step.data_catalog:
+            if entry.stage != "put":
+                continue
+            with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
+                self._catalog.get(original.run_id, [entry.name], Path(scratch))
+                copied = self._catalog.put(run.run_id, [entry.name], Path(scratch))
+            if copied and copied[0].sha256 != entry.sha256:
+                raise CatalogError(
+                    f"file {entry.name!r} of run {original.run_id!r} changed since it was "
+                    "recorded; the retry cannot reuse it (use --from to run its step again)"
+                )
+        copy = StepLog.from_dict(step.to_dict())
+        copy.reused_from = original.run_id
+        self._store.put_step(run.run_id, copy)
+        run.steps[copy.path] = copy
+
+    def _graph_of(self, run: RunLog) -> Graph:
+        if not run.pipeline_file:
+            raise PipelineDefinitionError(
+                f"run {run.run_id!r} does not record its pipeline file; pass the pipeline "
+                "explicitly (runplane retry RUN_ID --pipeline FILE)"
+            )
+        return load_graph(run.pipeline_file)
+
     # -- the step path, in parts ------------------------------------------------------
 
     def _emit(
@@ -346,12 +510,17 @@ class RunService:
             listener(event)
 
     def _attempt_until_done(
-        self, run_id: str, node: Node, step: StepLog, parameters: dict[str, Any]
+        self,
+        run_id: str,
+        node: Node,
+        step: StepLog,
+        parameters: dict[str, Any],
+        attempts: int | None = None,
     ) -> None:
         task = node.task
         if task is None:
             raise ExecutionError(f"step {step.path!r} has no task to run")
-        for _ in range(task.max_attempts):
+        for _ in range(attempts or task.max_attempts):
             attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
             step.attempts.append(attempt)
             step.status = Status.PROCESSING
@@ -362,12 +531,13 @@ class RunService:
                 fetched = self._files(run_id, "get", task.catalog.get)
                 given = (
                     ObjectParameters(parameters, self._objects, run_id)
-                    if task.kind == "python"
+                    # A notebook gets loaded objects too, so it can refuse them by type.
+                    if task.kind in ("python", "notebook")
                     else parameters
                 )
                 with self._secrets_exposed(task.secrets) as revealed:
                     result = runner.run(step.path, task, given)
-                stored = self._files(run_id, "put", task.catalog.put)
+                stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
                 returns, pickled = self._objects.store(run_id, step.path, result.returns)
                 check_json(step.path, returns)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
@@ -377,6 +547,13 @@ class RunService:
                 attempt.end_time = self._clock()
                 logger.warning("step %s attempt %d failed", step.path, attempt.number)
                 continue
+            except BaseException as exc:
+                # Ctrl-C or SIGTERM: the attempt is over and says why; the run closes above.
+                attempt.status = step.status = Status.FAIL
+                attempt.message = f"interrupted: {type(exc).__name__} {exc}".strip()
+                attempt.end_time = self._clock()
+                self._store.put_step(run_id, step)
+                raise
             attempt.status = step.status = Status.SUCCESS
             attempt.end_time = self._clock()
             # Record what was consumed as the run log has it (object references stay references).
@@ -385,6 +562,32 @@ class RunService:
             step.metrics = result.metrics
             step.data_catalog = [*fetched, *stored, *pickled]
             return
+
+    def _renderer(self) -> Renderer:
+        if not isinstance(self._executor, Renderer):
+            raise ConfigurationError(
+                f"executor {type(self._executor).__name__} runs pipelines itself and renders "
+                "no workflow; use a configuration whose executor type renders one ('argo')"
+            )
+        return self._executor
+
+    def _submitter(self) -> Submitter:
+        if not isinstance(self._executor, Submitter):
+            raise ConfigurationError(
+                f"executor {type(self._executor).__name__} cannot submit workflows; "
+                "use a configuration with executor type 'argo'"
+            )
+        return self._executor
+
+    def _refuse_render_only(self) -> None:
+        """An orchestrator's executor cannot run here: say so before a run is recorded."""
+        if isinstance(self._executor, Renderer):
+            raise ExecutionError(
+                f"executor {type(self._executor).__name__} hands pipelines to an orchestrator "
+                "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
+                "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "
+                "to create it (use executor type 'local' to run on this machine)"
+            )
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:
         runner = self._runners.get(kind)
@@ -460,6 +663,17 @@ class RunService:
         return new_run_id(stamp, random.token_hex(3))
 
 
+def _check_same_structure(graph: Graph, original: RunLog) -> None:
+    recorded = original.pipeline.get("steps", {})
+    current = graph.to_dict()["steps"]
+    if set(recorded) != set(current):
+        raise PipelineDefinitionError(
+            f"the pipeline changed since run {original.run_id!r}: it had steps "
+            f"{', '.join(sorted(recorded))}; now {', '.join(sorted(current))}. "
+            "Start a new run instead of a retry"
+        )
+
+
 def _all_nodes(graph: Graph) -> Iterator[Node]:
     for node in graph.nodes.values():
         yield node
@@ -488,6 +702,9 @@ class _BoundSteps:
 
     def fan_in(self, run_id: str, step_path: str) -> StepLog:
         return self._service.fan_in(self._graph, run_id, step_path)
+
+    def reused(self, run_id: str, step_path: str) -> StepLog | None:
+        return self._service.reused(run_id, step_path)
 
 
 def _message(exc: BaseException) -> str:

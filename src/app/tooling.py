@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runplane.app import config_report, config_schema, plugins
+from runplane.app import plugins
 from runplane.domain.errors import ConfigurationError
 from runplane.ports.tooling import AdapterInfo, ConfigValue
 
@@ -14,10 +14,14 @@ class ToolingService:
 
     def config_schema(self, section: str | None = None) -> dict[str, Any]:
         """JSON schema of the configuration file (or one section) from installed adapters."""
+        from runplane.app import config_schema  # noqa: PLC0415  (only this command needs it)
+
         return config_schema.config_schema(section)
 
     def effective_config(self, configuration_file: str | None = None) -> list[ConfigValue]:
         """Every setting after environment overrides, secrets masked, with its source."""
+        from runplane.app import config_report  # noqa: PLC0415  (only this command needs it)
+
         return config_report.effective_config(configuration_file)
 
     def adapters(self) -> list[AdapterInfo]:

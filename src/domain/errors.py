@@ -88,3 +88,7 @@ class ExecutionError(RunplaneError):
     """A step could not be executed, or an executor could not run a pipeline."""
 
     headline = "execution error"
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGTERM: a pod eviction, `kill`, a CI timeout)."""

@@ -99,6 +99,8 @@ class TaskSpec:
     secrets: tuple[str, ...] = ()
     catalog: CatalogSpec = field(default_factory=CatalogSpec)
     max_attempts: int = 1
+    #: Executor type -> name of a settings override that executor defines (`{"argo": "gpu"}`).
+    overrides: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:

@@ -84,6 +84,7 @@ class StepLog:
     metrics: dict[str, Any] = field(default_factory=dict)
     data_catalog: list[CatalogEntry] = field(default_factory=list)
     branches: dict[str, str] = field(default_factory=dict)  # composite steps: key -> status
+    reused_from: str | None = None  # a retry's copy of a step that succeeded in this run id
 
     @property
     def start_time(self) -> str | None:
@@ -114,6 +115,7 @@ class StepLog:
             "metrics": self.metrics,
             "data_catalog": [c.to_dict() for c in self.data_catalog],
             "branches": self.branches,
+            "reused_from": self.reused_from,
         }
 
     @classmethod
@@ -130,6 +132,7 @@ class StepLog:
                 metrics=data["metrics"],
                 data_catalog=[CatalogEntry.from_dict(c) for c in data["data_catalog"]],
                 branches=data.get("branches", {}),
+                reused_from=data.get("reused_from"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RunLogError(f"malformed step record: {exc!r}") from exc
@@ -174,6 +177,8 @@ class RunLog:
     code_identity: dict[str, Any] = field(default_factory=dict)
     configuration: dict[str, Any] = field(default_factory=dict)
     message: str = ""
+    original_run_id: str | None = None  # set on a retry: the run it continues
+    parameters_from: str = ""  # where the initial parameters came from
     steps: dict[str, StepLog] = field(default_factory=dict)
 
     def summary(self) -> RunSummary:
@@ -202,6 +207,8 @@ class RunLog:
             "code_identity": self.code_identity,
             "configuration": self.configuration,
             "pipeline": self.pipeline,
+            "original_run_id": self.original_run_id,
+            "parameters_from": self.parameters_from,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,6 +236,8 @@ class RunLog:
                 code_identity=data.get("code_identity", {}),
                 configuration=data.get("configuration", {}),
                 pipeline=data.get("pipeline", {}),
+                original_run_id=data.get("original_run_id"),
+                parameters_from=data.get("parameters_from", ""),
                 steps={s.path: s for s in steps},
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from runplane.domain.events import RunListener
 from runplane.domain.graph import Graph
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
 from runplane.domain.step_tree import RunTree
+from runplane.ports.executor import SubmitTarget, WorkflowState
 
 
 @runtime_checkable
@@ -31,8 +33,69 @@ class Application(Protocol):
         """Run a pipeline to the end with the configured executor; return its run log."""
         ...
 
-    def execute_step(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
-        """Run one step of an existing run (the one step path) and return its record."""
+    def retry(
+        self,
+        run_id: str,
+        *,
+        from_step: str | None = None,
+        new_run_id: str | None = None,
+        parameters_file: str | None = None,
+        graph: Graph | None = None,
+    ) -> RunLog:
+        """Finish a failed run in a new run, reusing every step that succeeded."""
+        ...
+
+    def execute_step(
+        self, graph: Graph, run_id: str, step_path: str, *, attempts: int | None = None
+    ) -> StepLog:
+        """Run one step of an existing run (the one step path) and return its record.
+
+        `attempts` caps the attempts of this call (default: the task's max_attempts).
+        """
+        ...
+
+    def start_run(
+        self,
+        graph: Graph,
+        *,
+        parameters_file: str | None = None,
+        run_id: str | None = None,
+        tag: str | None = None,
+        pipeline_file: str | None = None,
+    ) -> RunLog:
+        """Record a new run without running it. Raises RunAlreadyExistsError."""
+        ...
+
+    def finish_run(self, graph: Graph, run_id: str) -> RunLog:
+        """Close a run whose steps ran elsewhere; its status comes from the step records."""
+        ...
+
+    def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:
+        """Open a composite step: record it, return its branch keys (None if it failed)."""
+        ...
+
+    def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
+        """Close a composite step from its branches' records; return its record."""
+        ...
+
+    def render(
+        self,
+        graph: Graph,
+        *,
+        pipeline_file: str,
+        parameters_file: str | None = None,
+        kind: str = "Workflow",
+        schedule: str | None = None,
+    ) -> dict[str, Any]:
+        """The orchestrator manifest the executor renders. Raises ConfigurationError."""
+        ...
+
+    def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
+        """Create the workflow on the orchestrator; its name. Raises ExecutionError."""
+        ...
+
+    def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
+        """A submitted workflow's phase and node phases. Raises ExecutionError."""
         ...
 
     def get_run(self, run_id: str) -> RunLog:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from runplane.domain.graph import Graph
 from runplane.domain.run_log import Status, StepLog
@@ -39,6 +40,10 @@ class StepRunner(Protocol):
         """Close a composite step from its branches' records; return its record."""
         ...
 
+    def reused(self, run_id: str, step_path: str) -> StepLog | None:
+        """The record a retry copied for this step (it must not run again), else None."""
+        ...
+
 
 @runtime_checkable
 class Executor(Protocol):
@@ -49,4 +54,74 @@ class Executor(Protocol):
 
         Raises ExecutionError when the executor cannot run the plan at all.
         """
+        ...
+
+
+#: The manifest kinds a renderer can produce.
+MANIFEST_KINDS = ("Workflow", "WorkflowTemplate", "CronWorkflow")
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What a renderer turns into a manifest for an orchestrator (Argo Workflows, say).
+
+    `pipeline_file` is the path the orchestrator's containers load the pipeline from;
+    `configuration` holds the four port sections the containers must use.
+    """
+
+    graph: Graph
+    pipeline_file: str
+    configuration: Mapping[str, Any]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    kind: str = "Workflow"
+    schedule: str | None = None
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """An executor that hands the pipeline to an orchestrator instead of running it here."""
+
+    def render(self, request: RenderRequest) -> dict[str, Any]:
+        """The orchestrator's manifest (plain JSON-ready data) for the request.
+
+        Raises ConfigurationError when the request or the executor's settings cannot be
+        rendered (an unknown kind, a missing schedule, a step naming an unknown override).
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class SubmitTarget:
+    """Where to submit a manifest: the orchestrator's API server."""
+
+    server: str
+    namespace: str = "argo"
+    token: str | None = None
+    verify_tls: bool = True
+
+
+@dataclass(frozen=True)
+class WorkflowState:
+    """A submitted workflow as the orchestrator reports it: its phase and each node's."""
+
+    name: str
+    phase: str
+    nodes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the orchestrator is done with the workflow."""
+        return self.phase in ("Succeeded", "Failed", "Error")
+
+
+@runtime_checkable
+class Submitter(Protocol):
+    """Sends a rendered manifest to an orchestrator and reports on it."""
+
+    def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
+        """Create the workflow; return its name. Raises ExecutionError naming the server."""
+        ...
+
+    def state(self, name: str, target: SubmitTarget) -> WorkflowState:
+        """The workflow's current phase and node phases. Raises ExecutionError."""
         ...

@@ -11,11 +11,17 @@ from runplane.domain.graph import TaskSpec
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a task produced: named returns, metrics and the parameters it consumed."""
+    """What a task produced: named returns, metrics and the parameters it consumed.
+
+    `outputs` are files the runner itself wrote (paths relative to the working directory,
+    such as an executed notebook); the service puts them into the catalog with the step's
+    own `put` patterns.
+    """
 
     returns: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     parameters_used: dict[str, Any] = field(default_factory=dict)
+    outputs: tuple[str, ...] = ()
 
 
 @runtime_checkable

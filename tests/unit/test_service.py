@@ -300,4 +300,5 @@ def test_interrupted_run_is_recorded_as_failed(
     assert run.status is Status.FAIL
     assert "interrupted" in run.message
     assert run.steps["done"].status is Status.SUCCESS
-    assert run.steps["interrupt"].status is Status.PROCESSING  # it never finished
+    assert run.steps["interrupt"].status is Status.FAIL
+    assert run.steps["interrupt"].attempts[-1].message == "interrupted: KeyboardInterrupt"

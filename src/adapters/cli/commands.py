@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,8 +16,8 @@ from runplane.adapters.cli.progress import watching
 from runplane.adapters.cli.run_views import run_tree, runs_listing, step_detail
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
-from runplane.domain.errors import RunplaneError
-from runplane.domain.run_log import Status
+from runplane.domain.errors import Interrupted, RunplaneError
+from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
 from runplane.ports.tooling import Tooling
 
@@ -25,6 +26,8 @@ AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads
 #: Exit codes: a run that failed, and input that was wrong (config, pipeline, parameters).
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
@@ -32,7 +35,9 @@ ConfigOption = Annotated[
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
-PipelineArgument = Annotated[str, typer.Argument(help="Python file defining `pipeline`.")]
+PipelineArgument = Annotated[
+    str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
+]
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 runs = typer.Typer(no_args_is_help=True, help="Inspect recorded runs.")
@@ -70,13 +75,18 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run a pipeline to the end, showing its progress on stderr."""
-    with _user_errors(debug):
+    with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
         with watching(app, graph, err, quiet=quiet):
             log = app.run(
                 graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
             )
+    _report(app, log, as_json, quiet=quiet)
+
+
+def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False) -> None:
+    """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
         sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
     elif not quiet:
@@ -88,6 +98,41 @@ def run(
         raise typer.Exit(EXIT_RUN_FAILED)
 
 
+@cli.command()
+def retry(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument(help="The failed (or interrupted) run to finish.")],
+    config_file: ConfigOption = None,
+    from_step: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help="Run this top-level step and all after it again."),
+    ] = None,
+    new_run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="Use these parameters, not the original's."),
+    ] = None,
+    pipeline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
+    ] = None,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Finish a failed run in a new run: reuse what succeeded, run the rest."""
+    with _user_errors(debug), _interrupts():
+        _log_steps()
+        app = ctx.obj(config_file)
+        log = app.retry(
+            run_id,
+            from_step=from_step,
+            new_run_id=new_run_id,
+            parameters_file=parameters,
+            graph=app.load_pipeline(pipeline) if pipeline else None,
+        )
+    _report(app, log, as_json)
+
+
 @cli.command("execute-step")
 def execute_step(
     ctx: typer.Context,
@@ -95,12 +140,21 @@ def execute_step(
     step: Annotated[str, typer.Argument(help="Step path, e.g. 'train'.")],
     run_id: Annotated[str, typer.Option("--run-id", help="The run the step belongs to.")],
     config_file: ConfigOption = None,
+    attempts: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--attempts",
+            min=1,
+            help="At most this many attempts here (default: the step's max_attempts); "
+            "orchestrators that retry the command themselves pass 1.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run one step of an existing run (what executors call in subprocesses and pods)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        record = app.execute_step(app.load_pipeline(pipeline), run_id, step)
+        record = app.execute_step(app.load_pipeline(pipeline), run_id, step, attempts=attempts)
     if record.status is not Status.SUCCESS:
         err.print(f"step {step!r} failed: {record.message}", markup=False, highlight=False)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -184,5 +238,30 @@ def _user_errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
-# The commands in these modules register themselves on `cli` and its groups when imported.
+@contextmanager
+def _interrupts() -> Iterator[None]:
+    """Ctrl-C or SIGTERM: the run was closed as failed; say so and exit 130 / 143."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted (SIGINT): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Interrupted as exc:
+        err.print(f"interrupted ({exc}): the run is recorded as failed; `runplane retry` it")
+        raise typer.Exit(EXIT_TERMINATED) from None
+
+
+def _log_steps() -> None:
+    handler = logging.StreamHandler(err.file)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("runplane.app.service")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+# Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
+# module, which registers them on `cli`; it imports this one, so it comes last.
+import runplane.adapters.cli.orchestration  # noqa: E402, F401
+
+# The commands in this module register themselves on `cli` and its groups when imported.
 from runplane.adapters.cli import tool_commands  # noqa: E402, F401

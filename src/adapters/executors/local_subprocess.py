@@ -66,6 +66,9 @@ class _Subprocesses:
         self._config = config
 
     def step(self, step_path: str) -> bool:
+        reused = self._steps.reused(self._plan.run_id, step_path)
+        if reused is not None:  # a retry copied it: no process needed
+            return self._steps.execute_step(self._plan.run_id, step_path).status is Status.SUCCESS
         command = [
             self._config.python or sys.executable,
             "-m",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,16 +54,27 @@ class FileSystemRunLogStore:
 
     def create_run(self, run: RunLog) -> None:
         folder = self._root / run.run_id
+        # Built under a hidden name, then renamed into place: a run folder always has its
+        # header and journal, and the rename claims the id (it fails if the id is taken).
+        staging = self._root / f".{run.run_id}.{os.getpid()}.creating"
         try:
             self._root.mkdir(parents=True, exist_ok=True)
-            folder.mkdir()  # exclusive: the run id is claimed here, never merged
+            staging.mkdir()
+            (staging / _JOURNAL).touch()
+            self._write_header(staging, run)
+            fsync_dir(staging)
+            if folder.exists():
+                raise FileExistsError(folder)
+            os.rename(staging, folder)
+            fsync_dir(self._root)
         except FileExistsError:
+            shutil.rmtree(staging, ignore_errors=True)
             raise RunAlreadyExistsError(run.run_id, f"'{self._root}'") from None
         except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise RunAlreadyExistsError(run.run_id, f"'{self._root}'") from None
             raise RunLogError(f"cannot create run folder '{folder}': {exc.strerror}") from exc
-        (folder / _JOURNAL).touch()
-        self._write_header(folder, run)
-        fsync_dir(folder)
 
     def update_run(self, run: RunLog) -> None:
         self._write_header(self._folder(run.run_id), run)
@@ -99,6 +112,8 @@ class FileSystemRunLogStore:
             return []
         runs = []
         for folder in self._root.iterdir():
+            if folder.name.startswith("."):
+                continue  # a run being created, or one abandoned while being created
             header = folder / _HEADER
             if header.is_file():
                 runs.append(RunLog.from_dict(self._read_json(header), []).summary())

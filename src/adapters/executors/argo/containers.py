@@ -1,0 +1,143 @@
+"""Container templates: every pod runs one `runplane` command against the shared stores."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from hera.workflows import models as m
+
+from runplane.adapters.executors.argo.config import (
+    Amounts,
+    ArgoExecutorConfig,
+    ContainerSettings,
+    Resources,
+)
+
+#: How templates refer to the run id and to the step path they are given.
+RUN_ID = "{{workflow.parameters.run_id}}"
+STEP = "{{inputs.parameters.step}}"
+#: Where a fan-out writes its branch keys inside its pod (an Argo output parameter).
+BRANCHES_FILE = "/tmp/runplane/branches.json"
+#: The configuration sections the containers receive, each as JSON in RUNPLANE_<SECTION>.
+SECTIONS = ("executor", "run_log_store", "catalog", "secrets")
+
+
+class Containers:
+    """Builds the container templates of one rendering."""
+
+    def __init__(
+        self,
+        config: ArgoExecutorConfig,
+        configuration: Mapping[str, Any],
+        pipeline_file: str,
+    ) -> None:
+        self._config = config
+        self._pipeline_file = pipeline_file
+        # pydantic-settings reads a whole section from RUNPLANE_<SECTION> as JSON: the pods
+        # need no configuration file, ConfigMap or volume of their own.
+        self._config_env = [
+            m.EnvVar(name=f"RUNPLANE_{section.upper()}", value=json.dumps(configuration[section]))
+            for section in SECTIONS
+            if section in configuration
+        ]
+
+    def start_run(self, name: str) -> m.Template:
+        """Records the run, with the workflow's `parameters` argument as initial parameters."""
+        args = ["start-run", self._pipeline_file, "--run-id", RUN_ID]
+        args += ["--parameters-json", "{{workflow.parameters.parameters}}"]
+        return self._template(name, args, self._config, step_input=False)
+
+    def finish_run(self, name: str) -> m.Template:
+        """Sets the run's status from its records; fails when the run failed."""
+        args = ["finish-run", self._pipeline_file, "--run-id", RUN_ID]
+        return self._template(name, args, self._config, step_input=False)
+
+    def step(self, name: str, *, max_attempts: int, settings: ContainerSettings) -> m.Template:
+        """Runs one task or stub: the one step path, one attempt per container."""
+        args = ["execute-step", self._pipeline_file, STEP, "--run-id", RUN_ID]
+        retry = None
+        if max_attempts > 1:
+            # Argo retries the failed container; each container makes one attempt, so the
+            # run log records max_attempts attempts, as with the local executor. The limit is
+            # a string: Argo's JSON schema types IntOrString as one.
+            args += ["--attempts", "1"]
+            retry = m.RetryStrategy(
+                limit=m.IntOrString(str(max_attempts - 1)), retry_policy="OnFailure"
+            )
+        template = self._template(name, args, settings)
+        template.retry_strategy = retry
+        return template
+
+    def fan_out(self, name: str) -> m.Template:
+        """Opens a composite step; its branch keys become the output parameter `branches`."""
+        args = ["fan-out", self._pipeline_file, STEP, "--run-id", RUN_ID, "--output"]
+        template = self._template(name, [*args, BRANCHES_FILE], self._config)
+        template.outputs = m.Outputs(
+            parameters=[m.Parameter(name="branches", value_from=m.ValueFrom(path=BRANCHES_FILE))]
+        )
+        return template
+
+    def fan_in(self, name: str) -> m.Template:
+        """Closes a composite step from its branches' records; fails when the step failed."""
+        args = ["fan-in", self._pipeline_file, STEP, "--run-id", RUN_ID]
+        return self._template(name, args, self._config)
+
+    def _template(
+        self, name: str, args: list[str], settings: ContainerSettings, *, step_input: bool = True
+    ) -> m.Template:
+        container = m.Container(
+            image=settings.image or self._config.image,
+            command=["runplane"],
+            args=args,
+            env=[*self._config_env, *self._secret_env(), *_plain_env(settings.env)] or None,
+            image_pull_policy=settings.image_pull_policy,
+            resources=_resources(settings.resources),
+            volume_mounts=[
+                m.VolumeMount(name=v.name, mount_path=v.mount_path)
+                for v in self._config.persistent_volumes
+            ]
+            or None,
+            working_dir=self._config.working_dir,
+        )
+        return m.Template(
+            name=name,
+            inputs=m.Inputs(parameters=[m.Parameter(name="step")]) if step_input else None,
+            container=container,
+            node_selector=settings.node_selector or None,
+            tolerations=[
+                m.Toleration(**t.model_dump(exclude_none=True)) for t in settings.tolerations or ()
+            ]
+            or None,
+        )
+
+    def _secret_env(self) -> list[m.EnvVar]:
+        return [
+            m.EnvVar(
+                name=s.environment_variable,
+                value_from=m.EnvVarSource(
+                    secret_key_ref=m.SecretKeySelector(name=s.secret_name, key=s.secret_key)
+                ),
+            )
+            for s in self._config.secrets_from_k8s
+        ]
+
+
+def _plain_env(env: Mapping[str, str] | None) -> list[m.EnvVar]:
+    return [m.EnvVar(name=key, value=value) for key, value in (env or {}).items()]
+
+
+def _resources(resources: Resources | None) -> m.ResourceRequirements | None:
+    if resources is None:
+        return None
+    return m.ResourceRequirements(
+        requests=_amounts(resources.requests), limits=_amounts(resources.limits)
+    )
+
+
+def _amounts(amounts: Amounts | None) -> dict[str, m.Quantity] | None:
+    if amounts is None:
+        return None
+    named = {"cpu": amounts.cpu, "memory": amounts.memory, "nvidia.com/gpu": amounts.gpu}
+    return {key: m.Quantity(str(value)) for key, value in named.items() if value is not None}

@@ -1,0 +1,85 @@
+"""Kill runplane at random points; every run log still loads and `retry` finishes the run.
+
+RUNPLANE_CRASH_RUNS sets how many runs are killed (default 50).
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import RUNPLANE, Cli
+
+pytestmark = pytest.mark.integration
+
+RUNS = int(os.environ.get("RUNPLANE_CRASH_RUNS", "50"))
+
+
+def start_and_kill(workdir: Path, env: dict[str, str], run_id: str, delay: float) -> int:
+    process = subprocess.Popen(
+        [RUNPLANE, "run", "pipelines/long.py", "--run-id", run_id],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    return process.wait()
+
+
+def test_killed_runs_load_and_retry_completes_them(
+    cli: Cli, pipelines: Path, workdir: Path, clean_env: dict[str, str]
+) -> None:
+    began = time.perf_counter()
+    reference = cli("run", "pipelines/long.py", "--run-id", "reference")
+    duration = time.perf_counter() - began
+    assert reference.code == 0, reference.stderr
+    expected = cli("runs", "show", "reference", "--json").json()["parameters"]
+
+    rng = random.Random(20261126)
+    # Two runs at a time, each killed anywhere from start-up to just after its end.
+    delays = [rng.uniform(0.2, 2.2 * duration) for _ in range(RUNS)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(
+            pool.map(lambda i: start_and_kill(workdir, clean_env, f"k{i}", delays[i]), range(RUNS))
+        )
+
+    created = finished = retried = 0
+    for i in range(RUNS):
+        shown = cli("runs", "show", f"k{i}", "--json")
+        if shown.code == 2 and "not found" in shown.stderr:
+            continue  # killed before the run was created: nothing half-made is left
+        assert shown.code == 0, shown.stderr
+        created += 1
+        log = shown.json()
+        if log["status"] == "success":
+            finished += 1
+            assert log["parameters"] == expected
+            continue
+        assert log["status"] == "processing"
+        running = [p for p, s in log["steps"].items() if s["status"] == "processing"]
+        assert len(running) <= 1 or all(p.startswith("squares") for p in running)
+        again = cli("retry", f"k{i}", "--run-id", f"k{i}-retry")
+        assert again.code == 0, again.stderr
+        retried += 1
+        final = cli("runs", "show", f"k{i}-retry", "--json").json()
+        assert final["parameters"] == expected
+        assert final["original_run_id"] == f"k{i}"
+    store = workdir / ".run_log_store"
+    half_made = [
+        p for p in store.iterdir() if not p.name.startswith(".") and not (p / "run.json").exists()
+    ]
+    assert half_made == []  # a run folder always has its header
+    assert retried >= RUNS // 3, (created, finished, retried)
+    # The figures for the record (pytest -s shows them).
+    sys.stdout.write(
+        f"killed {RUNS}: created {created}, finished before the kill {finished}, "
+        f"retried {retried}\n"
+    )
