@@ -24,6 +24,12 @@ class ToolingService:
 
         return config_report.effective_config(configuration_file)
 
+    def pipeline_schema(self) -> dict[str, Any]:
+        """JSON schema of YAML pipeline files (schemas/pipeline.schema.json)."""
+        from runplane.app import yaml_models  # noqa: PLC0415  (only this command needs it)
+
+        return yaml_models.json_schema()
+
     def adapters(self) -> list[AdapterInfo]:
         """Every installed adapter, by section then type; failures to load are reported."""
         found = []

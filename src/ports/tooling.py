@@ -45,6 +45,10 @@ class Tooling(Protocol):
         """
         ...
 
+    def pipeline_schema(self) -> dict[str, Any]:
+        """JSON schema of YAML pipeline files."""
+        ...
+
     def adapters(self) -> list[AdapterInfo]:
         """Every installed adapter, by section then type; failures to load are reported."""
         ...

@@ -1,5 +1,6 @@
 """The CLI's watching and inspecting commands, in a subprocess: progress, runs, graph, config."""
 
+import json
 import os
 import pty
 import subprocess
@@ -148,3 +149,10 @@ def test_config_schema_show_and_adapters_list(cli: Cli, workdir: Path) -> None:
     local = [a for a in adapters if (a["section"], a["type"]) == ("executor", "local")]
     assert local[0]["distribution"] == "runplane"
     assert local[0]["version"]
+
+
+def test_pipeline_schema_is_the_published_one(cli: Cli) -> None:
+    printed = cli("pipeline", "schema")
+    assert printed.code == 0, printed.stderr
+    published = (REPO / "schemas" / "pipeline.schema.json").read_text()
+    assert json.loads(printed.stdout) == json.loads(published)

@@ -30,6 +30,8 @@ from runplane.adapters.cli.wiring import tooling_of
 
 adapters = typer.Typer(no_args_is_help=True, help="Inspect installed adapters.")
 cli.add_typer(adapters, name="adapters")
+pipeline_group = typer.Typer(no_args_is_help=True, help="YAML pipeline files.")
+cli.add_typer(pipeline_group, name="pipeline")
 
 
 class GraphFormat(StrEnum):
@@ -107,6 +109,14 @@ def schema(
     with _user_errors(debug):
         document = tooling_of(ctx).config_schema(section)
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+@pipeline_group.command("schema")
+def pipeline_schema(ctx: typer.Context, debug: DebugOption = False) -> None:
+    """Print the JSON schema of YAML pipeline files (for editors)."""
+    with _user_errors(debug):
+        document = tooling_of(ctx).pipeline_schema()
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
 
 
 @config.command("show")
