@@ -16,6 +16,7 @@ from runplane.domain.graph import (
     Composite,
     ConditionalSpec,
     Graph,
+    LoopSpec,
     MapSpec,
     Node,
     NodeKind,
@@ -282,6 +283,35 @@ class Conditional(_CompositeStep):
     ) -> None:
         super().__init__(name, on_failure)
         self.spec = ConditionalSpec(parameter, _graphs(name, branches), default)
+
+
+class Loop(_CompositeStep):
+    """Runs `branch` again and again (do-while) until the parameter `break_on` is true.
+
+    Each iteration sees its index as the parameter `index_as` (shell tasks get it as
+    `RUNPLANE_PRM_<index_as>`) and everything the previous iteration had and returned.
+    Step paths name iterations: `loop.0.train`, `loop.1.train`. After the loop, the last
+    iteration's returns are the pipeline's parameters. At `max_iterations` without
+    `break_on` the loop fails, unless `on_max_iterations="succeed"`.
+    """
+
+    kind = NodeKind.LOOP
+
+    def __init__(
+        self,
+        name: str,
+        branch: Pipeline,
+        *,
+        break_on: str,
+        max_iterations: int = 10,
+        index_as: str = "iteration",
+        on_max_iterations: str = "fail",
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        super().__init__(name, on_failure)
+        self.spec = LoopSpec(
+            _graph(name, branch), break_on, max_iterations, index_as, on_max_iterations
+        )
 
 
 def _graph(name: str, branch: object) -> Graph:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import secrets as random
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from runplane.app import inspection, reporting
+from runplane.app.capture import captured
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_parameters
 from runplane.app.objects import ObjectParameters, ObjectStore
@@ -31,7 +33,7 @@ from runplane.domain.errors import (
     SecretNotFoundError,
 )
 from runplane.domain.events import EventKind, RunEvent, RunListener
-from runplane.domain.graph import Graph, Node, NodeKind, join
+from runplane.domain.graph import Graph, Node, NodeKind, TaskSpec, join
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
@@ -221,7 +223,7 @@ class RunService:
         `attempts` caps the attempts this call makes (default: the task's max_attempts); an
         orchestrator that retries failed containers itself (Argo's retryStrategy) passes 1.
         """
-        state = self._state(run_id, graph)
+        state = self._state(run_id, graph, executing=step_path)
         node = graph.find(step_path)
         if node.is_composite or node.is_terminal:
             raise ExecutionError(
@@ -296,6 +298,10 @@ class RunService:
             }
         step.branches = {key: status.value for key, status in statuses.items()}
         step.status = composites.composite_status(node, statuses)
+        if node.kind is NodeKind.LOOP:
+            last = list(returned.values())[-1] if returned else {}
+            reason = composites.loop_outcome(node, statuses, last)
+            step.status, attempt.message = (Status.FAIL, reason) if reason else (Status.SUCCESS, "")
         if step.status is Status.SUCCESS:
             try:
                 step.returns = composites.gather(node, returned)
@@ -312,6 +318,30 @@ class RunService:
                 state.scopes.close(join(step_path, key))
         self._emit_step(EventKind.COMPOSITE_ENDED, run_id, step)
         return step
+
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record how it went and open the next one, if any."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = state.run.steps[step_path]
+        key = list(step.branches)[-1]
+        scope = join(step_path, key)
+        with state.lock:
+            status = outcome(node.branch(key), scope, self._status_in(state))
+            returned = state.scopes.branch_returns(scope)
+        step.branches[key] = status.value
+        following = composites.next_iteration(
+            node, key, status, step.parameters.get(key, {}), returned
+        )
+        if following is not None:
+            key, variables = following
+            step.parameters[key] = variables
+            step.branches[key] = Status.PROCESSING.value
+            with state.lock:
+                state.scopes.open(join(step_path, key), variables)
+        self._store.put_step(run_id, step)
+        state.recorded(step)
+        return following[0] if following else None
 
     def reused(self, run_id: str, step_path: str, state: _RunState | None = None) -> StepLog | None:
         """The record a retry copied for this step, if any: such a step does not run again."""
@@ -526,42 +556,101 @@ class RunService:
             step.status = Status.PROCESSING
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             revealed: list[str] = []
+            printed = io.StringIO()
             try:
-                runner = self._runner(step.path, task.kind)
-                fetched = self._files(run_id, "get", task.catalog.get)
-                given = (
-                    ObjectParameters(parameters, self._objects, run_id)
-                    # A notebook gets loaded objects too, so it can refuse them by type.
-                    if task.kind in ("python", "notebook")
-                    else parameters
-                )
-                with self._secrets_exposed(task.secrets) as revealed:
-                    result = runner.run(step.path, task, given)
-                stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
-                returns, pickled = self._objects.store(run_id, step.path, result.returns)
-                check_json(step.path, returns)
+                with captured(printed):
+                    done = self._attempt(run_id, step.path, task, parameters, revealed)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
                 attempt.traceback = redact(reporting.user_traceback(exc), revealed)
-                attempt.end_time = self._clock()
                 logger.warning("step %s attempt %d failed", step.path, attempt.number)
                 continue
             except BaseException as exc:
                 # Ctrl-C or SIGTERM: the attempt is over and says why; the run closes above.
                 attempt.status = step.status = Status.FAIL
                 attempt.message = f"interrupted: {type(exc).__name__} {exc}".strip()
-                attempt.end_time = self._clock()
-                self._store.put_step(run_id, step)
                 raise
+            finally:
+                attempt.end_time = self._clock()
+                attempt.log = self._keep_log(run_id, step.path, attempt, printed, revealed)
+                if attempt.status is Status.FAIL:
+                    self._store.put_step(run_id, step)
             attempt.status = step.status = Status.SUCCESS
-            attempt.end_time = self._clock()
-            # Record what was consumed as the run log has it (object references stay references).
-            step.parameters = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
-            step.returns = returns
-            step.metrics = result.metrics
-            step.data_catalog = [*fetched, *stored, *pickled]
+            step.parameters, step.returns, step.metrics, step.data_catalog = done
             return
+
+    def _attempt(
+        self,
+        run_id: str,
+        step_path: str,
+        task: TaskSpec,
+        parameters: dict[str, Any],
+        revealed: list[str],
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]:
+        """One try: files in, secrets set, the task, files and objects out."""
+        runner = self._runner(step_path, task.kind)
+        fetched = self._files(run_id, "get", task.catalog.get)
+        given = (
+            ObjectParameters(parameters, self._objects, run_id)
+            # A notebook gets loaded objects too, so it can refuse them by type.
+            if task.kind in ("python", "notebook")
+            else parameters
+        )
+        with self._secrets_exposed(task.secrets) as exposed:
+            revealed += exposed
+            result = runner.run(step_path, task, given)
+        stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
+        returns, pickled = self._objects.store(run_id, step_path, result.returns)
+        check_json(step_path, returns)
+        # Record what was consumed as the run log has it (object references stay references).
+        used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
+        return used, returns, result.metrics, [*fetched, *stored, *pickled]
+
+    def _keep_log(
+        self,
+        run_id: str,
+        step_path: str,
+        attempt: Attempt,
+        printed: io.StringIO,
+        secrets: list[str],
+    ) -> str | None:
+        """Put what an attempt printed into the catalog (secrets masked); its name, if any."""
+        text = printed.getvalue()
+        if not text:
+            return None
+        name = f"logs/{step_path}/attempt-{attempt.number}.log"
+        with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
+            target = Path(scratch, name)
+            target.parent.mkdir(parents=True)
+            target.write_text(redact(text, secrets))
+            try:
+                kept = self._catalog.put(run_id, [name], Path(scratch))
+            except RunplaneError as exc:
+                logger.warning("step %s: output not kept: %s", step_path, exc)
+                return None
+        return name if kept else None
+
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What a step's attempt (default: the last) printed, from the catalog."""
+        step = self._store.get_step(check_run_id(run_id), step_path)
+        if not step.attempts:
+            raise ExecutionError(f"step {step_path!r} of run {run_id!r} has no attempts")
+        numbers = [a.number for a in step.attempts]
+        chosen = step.attempts[-1] if attempt is None else None
+        for candidate in step.attempts:
+            if candidate.number == attempt:
+                chosen = candidate
+        if chosen is None:
+            raise ExecutionError(
+                f"step {step_path!r} of run {run_id!r} has no attempt {attempt}; "
+                f"attempts: {', '.join(map(str, numbers))}"
+            )
+        if chosen.log is None:
+            return ""
+        with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
+            self._catalog.get(run_id, [chosen.log], Path(scratch))
+            return Path(scratch, chosen.log).read_text()
 
     def _renderer(self) -> Renderer:
         if not isinstance(self._executor, Renderer):
@@ -641,13 +730,15 @@ class RunService:
             step.attempts = list(previous.attempts)
         return step
 
-    def _state(self, run_id: str, graph: Graph) -> _RunState:
+    def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> _RunState:
         """The live run, or (in a process executing one step) the run read from the store."""
         live = self._live.get(run_id)
         if live is not None:
             return live
         run = self._store.get_run(check_run_id(run_id))
-        scopes = ScopedParameters.replay(run.initial_parameters, graph, run.steps.values())
+        # A step executed again must not see what it returned the time before.
+        earlier = [s for s in run.steps.values() if s.path != executing]
+        scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
         return _RunState(run, scopes, env_overrides(os.environ))
 
     @staticmethod
@@ -705,6 +796,9 @@ class _BoundSteps:
 
     def reused(self, run_id: str, step_path: str) -> StepLog | None:
         return self._service.reused(run_id, step_path)
+
+    def loop_next(self, run_id: str, step_path: str) -> str | None:
+        return self._service.loop_next(self._graph, run_id, step_path)
 
 
 def _message(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from runplane.app.sdk import (
     Catalog,
     Conditional,
     Fail,
+    Loop,
     Map,
     NotebookTask,
     Parallel,
@@ -34,6 +35,7 @@ from runplane.app.sdk import (
 from runplane.app.yaml_models import (
     ConditionalStep,
     FailStep,
+    LoopStep,
     MapStep,
     NotebookStep,
     ParallelStep,
@@ -136,6 +138,16 @@ class _Builder:
         if isinstance(step, ConditionalStep):
             branches = self._branches(step, where)
             return Conditional(step.name, step.parameter, branches, step.default, on_failure)
+        if isinstance(step, LoopStep):
+            return Loop(
+                step.name,
+                self.pipeline(step.branch, f"{where}.branch."),
+                break_on=step.break_on,
+                max_iterations=step.max_iterations,
+                index_as=step.index_as,
+                on_max_iterations=step.on_max_iterations,
+                on_failure=on_failure,
+            )
         raise _Located(f"{where}: unsupported step {type(step).__name__}")
 
     def _task(self, step: PythonStep | ShellStep | NotebookStep, where: str) -> dict[str, Any]:

@@ -74,6 +74,10 @@ class Application(Protocol):
         """Open a composite step: record it, return its branch keys (None if it failed)."""
         ...
 
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record it, open the next; its key, or None when done."""
+        ...
+
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Close a composite step from its branches' records; return its record."""
         ...
@@ -96,6 +100,10 @@ class Application(Protocol):
 
     def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
         """A submitted workflow's phase and node phases. Raises ExecutionError."""
+        ...
+
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What an attempt of a step (default: the last) printed; '' when nothing."""
         ...
 
     def get_run(self, run_id: str) -> RunLog:

@@ -40,6 +40,10 @@ class StepRunner(Protocol):
         """Close a composite step from its branches' records; return its record."""
         ...
 
+    def loop_next(self, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record it, open the next; its key, or None when done."""
+        ...
+
     def reused(self, run_id: str, step_path: str) -> StepLog | None:
         """The record a retry copied for this step (it must not run again), else None."""
         ...

@@ -214,6 +214,24 @@ def show(
     out.print(step_detail(record) if record is not None else run_tree(tree))
 
 
+@runs.command("logs")
+def logs(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument()],
+    step: Annotated[str, typer.Argument(help="Step path, e.g. 'train' or 'map.3.fit'.")],
+    attempt: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--attempt", help="Attempt number (default: the last)."),
+    ] = None,
+    config_file: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Print what a step printed (stdout and stderr) in one attempt."""
+    with _user_errors(debug):
+        text = ctx.obj(config_file).step_output(run_id, step, attempt)
+    sys.stdout.write(text)
+
+
 @config.command("validate")
 def validate(
     ctx: typer.Context,

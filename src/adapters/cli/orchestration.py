@@ -113,6 +113,30 @@ def fan_out(
     sys.stdout.write(text + "\n")
 
 
+@cli.command("loop-next")
+def loop_next(
+    ctx: typer.Context,
+    pipeline: PipelineArgument,
+    step: StepArgument,
+    run_id: RunIdOption,
+    config_file: ConfigOption = None,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--output", help="Also write the next key (JSON list, [] if done) here."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """After a loop iteration: record it and print the next iteration's key ([] when done)."""
+    with _user_errors(debug):
+        app = ctx.obj(config_file)
+        key = app.loop_next(app.load_pipeline(pipeline), run_id, step)
+    text = json.dumps([key] if key is not None else [])
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text)
+    sys.stdout.write(text + "\n")
+
+
 @cli.command("fan-in")
 def fan_in(
     ctx: typer.Context,
