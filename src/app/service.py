@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runplane.app import reporting
+from runplane.app import inspection, reporting
 from runplane.app.capture import captured
 from runplane.app.code_identity import code_identity
 from runplane.app.loader import load_graph, load_job, load_parameters
@@ -33,13 +33,16 @@ from runplane.domain.errors import (
     SecretError,
     SecretNotFoundError,
 )
+from runplane.domain.events import EventKind, RunEvent, RunListener
 from runplane.domain.graph import Graph, Node, NodeKind, TaskSpec, join
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import check_json, env_overrides, layer
 from runplane.domain.redaction import redact
 from runplane.domain.retry import reusable
+from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
+from runplane.domain.step_tree import RunTree
 from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import (
@@ -121,6 +124,7 @@ class RunService:
         # Runs this process is driving: it is their only writer of composite and header
         # records, so the in-memory state is the store's content, not a cache.
         self._live: dict[str, _RunState] = {}
+        self._listeners: list[RunListener] = []
 
     # -- use cases -------------------------------------------------------------------
 
@@ -249,6 +253,7 @@ class RunService:
             return reused
         step = self._new_record(state, step_path, node)
         logger.info("step %s started", step_path, extra={"run_id": run_id, "step": step_path})
+        self._emit(EventKind.STEP_STARTED, run_id, step_path)
         if node.kind is NodeKind.STUB:
             now = self._clock()
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
@@ -259,6 +264,7 @@ class RunService:
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
+        self._emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
     def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:
@@ -287,6 +293,7 @@ class RunService:
             for key in plan.keys:
                 state.scopes.open(join(step_path, key), plan.variables.get(key, {}))
         logger.info("step %s opened %d branches", step_path, len(plan.keys))
+        self._emit(EventKind.BRANCHES_OPENED, run_id, step_path, branches=tuple(plan.keys))
         return plan.keys
 
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
@@ -326,6 +333,7 @@ class RunService:
         with state.lock:
             for key in statuses:
                 state.scopes.close(join(step_path, key))
+        self._emit_step(EventKind.COMPOSITE_ENDED, run_id, step)
         return step
 
     def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
@@ -394,6 +402,7 @@ class RunService:
         state = self._live.get(run_id)
         if state is not None:
             state.recorded(step)
+        self._emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
     def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
@@ -404,9 +413,30 @@ class RunService:
         """A run's log."""
         return self._store.get_run(check_run_id(run_id))
 
-    def list_runs(self) -> list[RunSummary]:
-        """Every run's header, newest first."""
-        return self._store.list_runs()
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Run headers, newest first: all, or those with a status, a tag, an age ('2d')."""
+        return inspection.list_runs(
+            self._store, self._clock(), status=status, tag=tag, since=since, limit=limit
+        )
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations) with its log."""
+        return inspection.show(self._store, run_id)
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ between two runs."""
+        return inspection.diff(self._store, before, after)
+
+    def add_listener(self, listener: RunListener) -> None:
+        """Tell `listener` about every run and step this service starts and ends."""
+        self._listeners.append(listener)
 
     def run_log_location(self, run_id: str) -> str:
         """Where the run's log is kept."""
@@ -451,6 +481,7 @@ class RunService:
         """Drive a created run with the executor, and close it whatever happens."""
         state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
         self._live[run.run_id] = state
+        self._emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
             with interrupts_as_exceptions():
@@ -465,6 +496,7 @@ class RunService:
             run.parameters = layer(state.scopes.top(), (), state.overrides)
             self._store.update_run(run)
             self._live.pop(run.run_id, None)
+            self._emit(EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message)
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
@@ -495,6 +527,38 @@ class RunService:
         return load_graph(run.pipeline_file)
 
     # -- the step path, in parts ------------------------------------------------------
+
+    def _emit(
+        self,
+        kind: EventKind,
+        run_id: str,
+        step_path: str = "",
+        *,
+        status: Status = Status.PROCESSING,
+        branches: tuple[str, ...] = (),
+        message: str = "",
+    ) -> None:
+        if not self._listeners:  # the common case costs one check, not an event
+            return
+        event = RunEvent(kind, run_id, self._clock(), step_path, status, 0, branches, message)
+        for listener in self._listeners:
+            listener(event)
+
+    def _emit_step(self, kind: EventKind, run_id: str, step: StepLog) -> None:
+        if not self._listeners:
+            return
+        event = RunEvent(
+            kind,
+            run_id,
+            self._clock(),
+            step.path,
+            step.status,
+            len(step.attempts),
+            (),
+            step.message,
+        )
+        for listener in self._listeners:
+            listener(event)
 
     def _attempt_until_done(
         self,

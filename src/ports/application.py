@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from runplane.domain.events import RunListener
 from runplane.domain.graph import Graph
+from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
+from runplane.domain.step_tree import RunTree
 from runplane.domain.wiring import WiringProblem
 from runplane.ports.executor import SubmitTarget, WorkflowState
 
@@ -119,8 +122,31 @@ class Application(Protocol):
         """A run's log. Raises RunLogNotFoundError."""
         ...
 
-    def list_runs(self) -> list[RunSummary]:
-        """Every run's header, newest first."""
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Run headers, newest first; each given criterion narrows the list.
+
+        `status` is a Status name, `since` an age ('2d', '6h', '30m', '1w') or an ISO date,
+        `limit` at least 1. Raises ParameterError for a bad status, age or limit.
+        """
+        ...
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations). Raises RunLogNotFoundError."""
+        ...
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ. Raises RunLogNotFoundError."""
+        ...
+
+    def add_listener(self, listener: RunListener) -> None:
+        """Call `listener` with a RunEvent whenever a run or step starts or ends."""
         ...
 
     def run_log_location(self, run_id: str) -> str:
