@@ -261,3 +261,19 @@ def test_runs_logs_prints_what_a_step_printed(cli: Cli) -> None:
     missing = cli("runs", "logs", "logs-1", "consume", "--attempt", "4")
     assert missing.code == 2
     assert "no attempt 4; attempts: 1" in missing.stderr
+
+
+def test_quiet_hides_step_output_but_keeps_it(cli: Cli) -> None:
+    result = cli("run", str(SEED), "--run-id", "quiet-1", "--quiet", env={"secret_key": "k"})
+    assert result.code == 0, result.stderr
+    assert "x * y = 12" not in result.stdout + result.stderr
+    assert (
+        cli("runs", "logs", "quiet-1", "consume").stdout == "2 rows, sum of cells 10, x * y = 12\n"
+    )
+
+
+def test_json_keeps_stdout_for_the_run_log(cli: Cli) -> None:
+    result = cli("run", str(SEED), "--run-id", "json-1", "--json", env={"secret_key": "k"})
+    assert result.code == 0, result.stderr
+    assert result.json()["run_id"] == "json-1"  # stdout parses: step output went to stderr
+    assert "x * y = 12" in result.stderr

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Annotated, Optional
 
 import typer
@@ -34,6 +35,10 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE)."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress, summary or step output; errors only."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
 PipelineArgument = Annotated[
     str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
@@ -69,20 +74,35 @@ def run(
     run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
     tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
     as_json: JsonOption = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress and no summary; errors only.")
-    ] = False,
+    quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Run a pipeline to the end, showing its progress on stderr."""
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
-        with watching(app, graph, err, quiet=quiet):
+        with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
                 graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
             )
     _report(app, log, as_json, quiet=quiet)
+
+
+@contextmanager
+def step_output(*, quiet: bool, as_json: bool) -> Iterator[None]:
+    """Where what steps print is shown: nowhere with --quiet, stderr with --json.
+
+    It is kept in the run's catalog either way (`runplane runs logs`). Steps run by
+    `local-subprocess` write to the inherited terminal directly.
+    """
+    if quiet:
+        with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
+            yield
+    elif as_json:  # stdout carries only the run log
+        with redirect_stdout(sys.stderr):
+            yield
+    else:
+        yield
 
 
 def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False) -> None:
@@ -117,20 +137,23 @@ def retry(
         typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
     ] = None,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Finish a failed run in a new run: reuse what succeeded, run the rest."""
     with _user_errors(debug), _interrupts():
-        _log_steps()
+        if not quiet:
+            _log_steps()
         app = ctx.obj(config_file)
-        log = app.retry(
-            run_id,
-            from_step=from_step,
-            new_run_id=new_run_id,
-            parameters_file=parameters,
-            graph=app.load_pipeline(pipeline) if pipeline else None,
-        )
-    _report(app, log, as_json)
+        with step_output(quiet=quiet, as_json=as_json):
+            log = app.retry(
+                run_id,
+                from_step=from_step,
+                new_run_id=new_run_id,
+                parameters_file=parameters,
+                graph=app.load_pipeline(pipeline) if pipeline else None,
+            )
+    _report(app, log, as_json, quiet=quiet)
 
 
 @cli.command()
@@ -145,17 +168,18 @@ def job(
     run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
     tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Run a job: one task, recorded as a run with one step."""
     with _user_errors(debug), _interrupts():
-        _log_steps()
         app = ctx.obj(config_file)
         graph = app.load_job(job_file)
-        log = app.run(
-            graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
-        )
-    _report(app, log, as_json)
+        with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
+            log = app.run(
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
+            )
+    _report(app, log, as_json, quiet=quiet)
 
 
 @cli.command()
