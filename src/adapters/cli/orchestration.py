@@ -106,6 +106,11 @@ def fan_out(
     if keys is None:
         err.print(f"step {step!r} failed to open its branches; see the run log", markup=False)
         raise typer.Exit(EXIT_RUN_FAILED)
+    _emit_keys(keys, output)
+
+
+def _emit_keys(keys: list[str], output: str | None) -> None:
+    """Print branch keys as a JSON list, and write them to `output` for Argo to read."""
     text = json.dumps(keys)
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
@@ -130,11 +135,7 @@ def loop_next(
     with _user_errors(debug):
         app = ctx.obj(config_file)
         key = app.loop_next(app.load_pipeline(pipeline), run_id, step)
-    text = json.dumps([key] if key is not None else [])
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text)
-    sys.stdout.write(text + "\n")
+    _emit_keys([key] if key is not None else [], output)
 
 
 @cli.command("fan-in")
