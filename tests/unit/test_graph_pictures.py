@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from runplane import Map, Parallel, Pipeline, PythonTask, Stub
+from runplane import Loop, Map, Parallel, Pipeline, PythonTask, Stub
 from runplane.adapters.cli.graph_html import html
 from runplane.adapters.cli.graph_text import dot, mermaid
 from runplane.adapters.cli.picture import node_id, picture
@@ -90,3 +90,12 @@ def test_html_is_one_file_with_no_network_references(graph: Graph, tmp_path: Pat
     assert not re.search(r"(?:src|href)=\"https?:", page)
     for path in ["load", "train.b.score_b", "each.*.inner"]:
         assert f'data-path="{path}"' in page
+
+
+def test_a_loop_is_a_cluster_with_its_iterations_drawn_once() -> None:
+    loop = Loop("refine", Pipeline([Stub("step_a"), Stub("step_b")]), break_on="done")
+    box = picture(Pipeline([loop]).graph)
+    text = mermaid(box)
+    assert re.search(r'subgraph n_refine\["refine<br/>', text)
+    assert "loop until done (at most 10)" in text
+    assert f"{node_id('refine.*.step_a')} --> {node_id('refine.*.step_b')}" in text

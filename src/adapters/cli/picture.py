@@ -6,10 +6,18 @@ import re
 from dataclasses import dataclass, field
 
 from runplane.adapters.cli.run_views import took
-from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, Node, ParallelSpec, join
+from runplane.domain.graph import (
+    ConditionalSpec,
+    Graph,
+    LoopSpec,
+    MapSpec,
+    Node,
+    ParallelSpec,
+    join,
+)
 from runplane.domain.run_log import RunLog, Status, StepLog
 
-#: The branch key that stands for every iteration of a map.
+#: The branch key that stands for every iteration of a map or loop.
 EACH = "*"
 
 
@@ -76,6 +84,9 @@ def _item(node: Node, path: str, run: RunLog | None) -> Item:
     if isinstance(spec, MapSpec):
         item.note = f"map over {spec.iterate_on} as {spec.iterate_as}"
         item.branches = [picture(spec.branch, run, join(path, EACH), f"each {spec.iterate_as}")]
+    elif isinstance(spec, LoopSpec):
+        item.note = f"loop until {spec.break_on} (at most {spec.max_iterations})"
+        item.branches = [picture(spec.branch, run, join(path, EACH), f"each {spec.index_as}")]
     elif isinstance(spec, ParallelSpec | ConditionalSpec):
         if isinstance(spec, ConditionalSpec):
             item.note = f"on {spec.parameter}"
