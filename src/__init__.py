@@ -1,9 +1,11 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
+from runplane.app.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.app.sdk import (
     Catalog,
     Conditional,
     Fail,
+    Loop,
     Map,
     NotebookTask,
     Parallel,
@@ -21,12 +23,16 @@ __all__ = [
     "Catalog",
     "Conditional",
     "Fail",
+    "Loop",
     "Map",
+    "NotebookJob",
     "NotebookTask",
     "Parallel",
     "Pipeline",
+    "PythonJob",
     "PythonTask",
     "RunFailedError",
+    "ShellJob",
     "ShellTask",
     "Stub",
     "Success",

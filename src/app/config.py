@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ConfigurationError
 
 #: Names the configuration file when no file is given explicitly.
@@ -26,11 +27,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "run_log_store": {"type": "file-system", "config": {"log_folder": ".run_log_store"}},
     "catalog": {"type": "file-system", "config": {"catalog_location": ".catalog"}},
     "secrets": {"type": "env-secrets-manager"},
+    # Not a port: OpenTelemetry tracing, off unless an endpoint is set (app/telemetry.py).
+    "telemetry": {},
 }
 
 
 class Settings(BaseModel):
-    """The four port sections, each `{type, config}`; adapters validate their own `config`."""
+    """The four port sections, each `{type, config}`, and the optional `telemetry` section."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,6 +41,7 @@ class Settings(BaseModel):
     run_log_store: dict[str, Any] = DEFAULTS["run_log_store"]
     catalog: dict[str, Any] = DEFAULTS["catalog"]
     secrets: dict[str, Any] = DEFAULTS["secrets"]
+    telemetry: dict[str, Any] = DEFAULTS["telemetry"]
 
 
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -112,7 +116,7 @@ def read_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigurationError(f"configuration file '{path}' not found")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = read_yaml(path, "configuration file", ConfigurationError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

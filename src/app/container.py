@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from runplane.adapters.tasks.asynchronous import EventCallback
+from runplane.adapters.tasks.mocked import MockedTaskRunner
+from runplane.adapters.tasks.notebook import NotebookTaskRunner
+from runplane.adapters.tasks.python import PythonTaskRunner
+from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
 from runplane.app.config import load_settings
-from runplane.app.service import RunService
-from runplane.app.wiring import TASK_RUNNERS
+from runplane.app.telemetry import build_service
 
 
 class Container(containers.DeclarativeContainer):
@@ -16,6 +20,8 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
     source = providers.Object("the default configuration")
     configuration_file: providers.Object[str | None] = providers.Object(None)
+    #: Receives events that async generator tasks stream (`pipeline.execute(on_event=...)`).
+    on_event: providers.Object[EventCallback | None] = providers.Object(None)
 
     executor = providers.Singleton(plugins.build, "executor", config.executor, source)
     run_log_store = providers.Singleton(
@@ -25,11 +31,17 @@ class Container(containers.DeclarativeContainer):
     secrets = providers.Singleton(plugins.build, "secrets", config.secrets, source)
 
     task_runners = providers.Dict(
-        {kind: providers.Singleton(runner) for kind, runner in TASK_RUNNERS.items()}
+        python=providers.Singleton(PythonTaskRunner, on_event=on_event),
+        shell=providers.Singleton(ShellTaskRunner),
+        mocked=providers.Singleton(MockedTaskRunner),
+        notebook=providers.Singleton(NotebookTaskRunner),
     )
 
     service = providers.Factory(
-        RunService,
+        build_service,
+        telemetry=config.telemetry,
+        source=source,
+        executor_type=config.executor.type,
         executor=executor,
         run_log_store=run_log_store,
         catalog=catalog,
@@ -40,12 +52,16 @@ class Container(containers.DeclarativeContainer):
     )
 
 
-def create_container(configuration_file: str | None = None) -> Container:
+def create_container(
+    configuration_file: str | None = None, on_event: EventCallback | None = None
+) -> Container:
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
     container = Container()
     container.config.from_dict(settings.model_dump())
     container.source.override(providers.Object(source))
+    if on_event is not None:
+        container.on_event.override(providers.Object(on_event))
     if configuration_file:
         container.configuration_file.override(providers.Object(configuration_file))
     for port in (container.executor, container.run_log_store, container.catalog, container.secrets):

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ParameterError, PipelineDefinitionError
 from runplane.domain.graph import Graph
 from runplane.domain.parameters import check_initial
@@ -31,6 +32,8 @@ def load_graph(pipeline_file: str) -> Graph:
         return load_yaml_pipeline(pipeline_file).graph
     module = _import_file(Path(pipeline_file))
     candidate = getattr(module, "pipeline", None)
+    if candidate is None and getattr(module, "job", None) is not None:
+        return load_job(pipeline_file)  # a job's step process reloads the job's file
     if callable(candidate) and not isinstance(candidate, Pipeline):
         candidate = candidate()
     if not isinstance(candidate, Pipeline):
@@ -40,6 +43,20 @@ def load_graph(pipeline_file: str) -> Graph:
             f"or a function `pipeline()` returning one; found {found}"
         )
     return candidate.graph
+
+
+def load_job(job_file: str) -> Graph:
+    """Import a Python job file and return the one-step graph of its module-level `job`."""
+    from runplane.app.jobs import is_job  # noqa: PLC0415  (jobs imports the sdk)
+
+    candidate = getattr(_import_file(Path(job_file)), "job", None)
+    if not is_job(candidate):
+        found = type(candidate).__name__ if candidate is not None else "nothing"
+        raise PipelineDefinitionError(
+            f"job file '{job_file}' must define `job` (a runplane PythonJob, ShellJob or "
+            f"NotebookJob); found {found}"
+        )
+    return candidate.pipeline.graph
 
 
 def _import_file(path: Path) -> Any:
@@ -83,11 +100,13 @@ def load_parameters(parameters_file: str | None) -> dict[str, Any]:
     if not path.is_file():
         raise ParameterError(f"parameters file '{path}' not found")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = read_yaml(path, "parameters file", ParameterError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""
         raise ParameterError(
             f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
         ) from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
     return check_initial(data, f"parameters file '{path}'")

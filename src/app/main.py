@@ -10,12 +10,13 @@ def main() -> None:
     if sys.argv[1:2] == ["execute-step"]:
         # Executors start this command once per step: it skips typer and rich (a lean
         # parser of the same arguments) so a step's process imports what the step needs.
-        # It builds the service by plain calls (`wiring`), not through the container.
+        # It builds the service by plain calls (`step_service`), not through the container.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
-        from runplane.app.wiring import build_service  # noqa: PLC0415
+        from runplane.app.step_service import build_service  # noqa: PLC0415
 
         sys.exit(build_step_command(build_service)(sys.argv[2:]))
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
+    from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
-    build_cli(service)()
+    build_cli(service, ToolingService())()

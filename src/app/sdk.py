@@ -16,6 +16,7 @@ from runplane.domain.graph import (
     Composite,
     ConditionalSpec,
     Graph,
+    LoopSpec,
     MapSpec,
     Node,
     NodeKind,
@@ -284,6 +285,35 @@ class Conditional(_CompositeStep):
         self.spec = ConditionalSpec(parameter, _graphs(name, branches), default)
 
 
+class Loop(_CompositeStep):
+    """Runs `branch` again and again (do-while) until the parameter `break_on` is true.
+
+    Each iteration sees its index as the parameter `index_as` (shell tasks get it as
+    `RUNPLANE_PRM_<index_as>`) and everything the previous iteration had and returned.
+    Step paths name iterations: `loop.0.train`, `loop.1.train`. After the loop, the last
+    iteration's returns are the pipeline's parameters. At `max_iterations` without
+    `break_on` the loop fails, unless `on_max_iterations="succeed"`.
+    """
+
+    kind = NodeKind.LOOP
+
+    def __init__(
+        self,
+        name: str,
+        branch: Pipeline,
+        *,
+        break_on: str,
+        max_iterations: int = 10,
+        index_as: str = "iteration",
+        on_max_iterations: str = "fail",
+        on_failure: Pipeline | _Step | None = None,
+    ) -> None:
+        super().__init__(name, on_failure)
+        self.spec = LoopSpec(
+            _graph(name, branch), break_on, max_iterations, index_as, on_max_iterations
+        )
+
+
 def _graph(name: str, branch: object) -> Graph:
     if not isinstance(branch, Pipeline):
         raise PipelineDefinitionError(
@@ -353,9 +383,13 @@ class Pipeline:
         parameters_file: str | None = None,
         run_id: str | None = None,
         tag: str | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
     ) -> RunLog:
-        """Run the pipeline with the configured adapters; raise RunFailedError if it fails."""
-        app = service(configuration_file)
+        """Run the pipeline with the configured adapters; raise RunFailedError if it fails.
+
+        `on_event` receives the events async generator tasks stream (local executors).
+        """
+        app = service(configuration_file, on_event=on_event)
         run = app.run(
             self.graph,
             parameters_file=parameters_file,
@@ -430,8 +464,11 @@ class RunFailedError(ExecutionError):
         self.run_log = run
 
 
-def service(configuration_file: str | None = None) -> Application:
+def service(
+    configuration_file: str | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> Application:
     """The application service, built by the container from a configuration file."""
     from runplane.app.container import create_container  # noqa: PLC0415  (keeps import light)
 
-    return create_container(configuration_file).service()
+    return create_container(configuration_file, on_event=on_event).service()

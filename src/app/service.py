@@ -7,18 +7,18 @@ import os
 import secrets as random
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runplane.app import reporting
+from runplane.app import inspection
+from runplane.app.attempts import TaskAttempts
 from runplane.app.code_identity import code_identity
-from runplane.app.loader import load_graph, load_parameters
-from runplane.app.objects import ObjectParameters, ObjectStore
+from runplane.app.loader import load_graph, load_job, load_parameters
 from runplane.app.signals import interrupts_as_exceptions
+from runplane.app.wiring import check_pipeline
 from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
@@ -27,19 +27,21 @@ from runplane.domain.errors import (
     ExecutionError,
     PipelineDefinitionError,
     RunplaneError,
-    SecretError,
-    SecretNotFoundError,
 )
+from runplane.domain.events import EventKind, RunEvent, RunListener
 from runplane.domain.graph import Graph, Node, NodeKind, join
 from runplane.domain.identifiers import check_run_id, new_run_id
-from runplane.domain.parameters import check_json, env_overrides, layer
-from runplane.domain.redaction import redact
+from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.retry import reusable
-from runplane.domain.run_log import Attempt, CatalogEntry, RunLog, RunSummary, Status, StepLog
+from runplane.domain.run_diff import RunDiff
+from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
+from runplane.domain.step_tree import RunTree
+from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import (
     Executor,
+    GraphRewriter,
     Renderer,
     RenderRequest,
     RunPlan,
@@ -104,16 +106,27 @@ class RunService:
         self._configuration = dict(configuration or {})
         self._configuration_file = configuration_file
         self._clock = clock
-        self._objects = ObjectStore(catalog)
+        self._attempts = TaskAttempts(
+            store=run_log_store,
+            catalog=catalog,
+            secrets=secrets,
+            runners=task_runners,
+            clock=clock,
+        )
         # Runs this process is driving: it is their only writer of composite and header
         # records, so the in-memory state is the store's content, not a cache.
         self._live: dict[str, _RunState] = {}
+        self._listeners: list[RunListener] = []
 
     # -- use cases -------------------------------------------------------------------
 
     def load_pipeline(self, pipeline_file: str) -> Graph:
         """Load the graph a pipeline file defines."""
         return load_graph(pipeline_file)
+
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph a job file defines."""
+        return load_job(job_file)
 
     def run(
         self,
@@ -126,7 +139,9 @@ class RunService:
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
         self._refuse_render_only()
-        self._check_secrets(graph)
+        if isinstance(self._executor, GraphRewriter):
+            graph = self._executor.rewrite(graph)
+        self._attempts.check_secrets(graph)
         initial = load_parameters(parameters_file)
         check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
         run = self._create_run(
@@ -165,7 +180,7 @@ class RunService:
             source = f"parameters file '{parameters_file}'"
         else:
             initial, source = original.initial_parameters, f"original run '{original.run_id}'"
-        self._check_secrets(graph)
+        self._attempts.check_secrets(graph)
         run = self._create_run(
             graph,
             initial,
@@ -217,7 +232,7 @@ class RunService:
         `attempts` caps the attempts this call makes (default: the task's max_attempts); an
         orchestrator that retries failed containers itself (Argo's retryStrategy) passes 1.
         """
-        state = self._state(run_id, graph)
+        state = self._state(run_id, graph, executing=step_path)
         node = graph.find(step_path)
         if node.is_composite or node.is_terminal:
             raise ExecutionError(
@@ -230,16 +245,18 @@ class RunService:
             return reused
         step = self._new_record(state, step_path, node)
         logger.info("step %s started", step_path, extra={"run_id": run_id, "step": step_path})
+        self._emit(EventKind.STEP_STARTED, run_id, step_path)
         if node.kind is NodeKind.STUB:
             now = self._clock()
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
             step.status = Status.SUCCESS
         else:
             parameters = state.parameters_for(step_path)
-            self._attempt_until_done(run_id, node, step, parameters, attempts)
+            self._attempts.run(run_id, node, step, parameters, attempts)
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
+        self._emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
     def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:
@@ -268,6 +285,7 @@ class RunService:
             for key in plan.keys:
                 state.scopes.open(join(step_path, key), plan.variables.get(key, {}))
         logger.info("step %s opened %d branches", step_path, len(plan.keys))
+        self._emit(EventKind.BRANCHES_OPENED, run_id, step_path, branches=tuple(plan.keys))
         return plan.keys
 
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
@@ -289,6 +307,10 @@ class RunService:
             }
         step.branches = {key: status.value for key, status in statuses.items()}
         step.status = composites.composite_status(node, statuses)
+        if node.kind is NodeKind.LOOP:
+            last = list(returned.values())[-1] if returned else {}
+            reason = composites.loop_outcome(node, statuses, last)
+            step.status, attempt.message = (Status.FAIL, reason) if reason else (Status.SUCCESS, "")
         if step.status is Status.SUCCESS:
             try:
                 step.returns = composites.gather(node, returned)
@@ -303,7 +325,32 @@ class RunService:
         with state.lock:
             for key in statuses:
                 state.scopes.close(join(step_path, key))
+        self._emit_step(EventKind.COMPOSITE_ENDED, run_id, step)
         return step
+
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record how it went and open the next one, if any."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = state.run.steps[step_path]
+        key = list(step.branches)[-1]
+        scope = join(step_path, key)
+        with state.lock:
+            status = outcome(node.branch(key), scope, self._status_in(state))
+            returned = state.scopes.branch_returns(scope)
+        step.branches[key] = status.value
+        following = composites.next_iteration(
+            node, key, status, step.parameters.get(key, {}), returned
+        )
+        if following is not None:
+            key, variables = following
+            step.parameters[key] = variables
+            step.branches[key] = Status.PROCESSING.value
+            with state.lock:
+                state.scopes.open(join(step_path, key), variables)
+        self._store.put_step(run_id, step)
+        state.recorded(step)
+        return following[0] if following else None
 
     def reused(self, run_id: str, step_path: str, state: _RunState | None = None) -> StepLog | None:
         """The record a retry copied for this step, if any: such a step does not run again."""
@@ -347,15 +394,41 @@ class RunService:
         state = self._live.get(run_id)
         if state is not None:
             state.recorded(step)
+        self._emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
+
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs (no step runs)."""
+        return check_pipeline(graph, parameters_file)
 
     def get_run(self, run_id: str) -> RunLog:
         """A run's log."""
         return self._store.get_run(check_run_id(run_id))
 
-    def list_runs(self) -> list[RunSummary]:
-        """Every run's header, newest first."""
-        return self._store.list_runs()
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Run headers, newest first: all, or those with a status, a tag, an age ('2d')."""
+        return inspection.list_runs(
+            self._store, self._clock(), status=status, tag=tag, since=since, limit=limit
+        )
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations) with its log."""
+        return inspection.show(self._store, run_id)
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ between two runs."""
+        return inspection.diff(self._store, before, after)
+
+    def add_listener(self, listener: RunListener) -> None:
+        """Tell `listener` about every run and step this service starts and ends."""
+        self._listeners.append(listener)
 
     def run_log_location(self, run_id: str) -> str:
         """Where the run's log is kept."""
@@ -379,7 +452,7 @@ class RunService:
         original_run_id: str | None = None,
     ) -> RunLog:
         run = RunLog(
-            run_id=check_run_id(run_id) if run_id else self._fresh_run_id(),
+            run_id=check_run_id(run_id) if run_id is not None else self._fresh_run_id(),
             status=Status.PROCESSING,
             start_time=self._clock(),
             tag=tag,
@@ -400,6 +473,7 @@ class RunService:
         """Drive a created run with the executor, and close it whatever happens."""
         state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
         self._live[run.run_id] = state
+        self._emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
             with interrupts_as_exceptions():
@@ -414,6 +488,7 @@ class RunService:
             run.parameters = layer(state.scopes.top(), (), state.overrides)
             self._store.update_run(run)
             self._live.pop(run.run_id, None)
+            self._emit(EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message)
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
@@ -445,59 +520,41 @@ class RunService:
 
     # -- the step path, in parts ------------------------------------------------------
 
-    def _attempt_until_done(
+    def _emit(
         self,
+        kind: EventKind,
         run_id: str,
-        node: Node,
-        step: StepLog,
-        parameters: dict[str, Any],
-        attempts: int | None = None,
+        step_path: str = "",
+        *,
+        status: Status = Status.PROCESSING,
+        branches: tuple[str, ...] = (),
+        message: str = "",
     ) -> None:
-        task = node.task
-        if task is None:
-            raise ExecutionError(f"step {step.path!r} has no task to run")
-        for _ in range(attempts or task.max_attempts):
-            attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
-            step.attempts.append(attempt)
-            step.status = Status.PROCESSING
-            self._store.put_step(run_id, step)  # a crash now shows which step was running
-            revealed: list[str] = []
-            try:
-                runner = self._runner(step.path, task.kind)
-                fetched = self._files(run_id, "get", task.catalog.get)
-                given = (
-                    ObjectParameters(parameters, self._objects, run_id)
-                    # A notebook gets loaded objects too, so it can refuse them by type.
-                    if task.kind in ("python", "notebook")
-                    else parameters
-                )
-                with self._secrets_exposed(task.secrets) as revealed:
-                    result = runner.run(step.path, task, given)
-                stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
-                returns, pickled = self._objects.store(run_id, step.path, result.returns)
-                check_json(step.path, returns)
-            except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
-                attempt.status = step.status = Status.FAIL
-                attempt.message = redact(_message(exc), revealed)
-                attempt.traceback = redact(reporting.user_traceback(exc), revealed)
-                attempt.end_time = self._clock()
-                logger.warning("step %s attempt %d failed", step.path, attempt.number)
-                continue
-            except BaseException as exc:
-                # Ctrl-C or SIGTERM: the attempt is over and says why; the run closes above.
-                attempt.status = step.status = Status.FAIL
-                attempt.message = f"interrupted: {type(exc).__name__} {exc}".strip()
-                attempt.end_time = self._clock()
-                self._store.put_step(run_id, step)
-                raise
-            attempt.status = step.status = Status.SUCCESS
-            attempt.end_time = self._clock()
-            # Record what was consumed as the run log has it (object references stay references).
-            step.parameters = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
-            step.returns = returns
-            step.metrics = result.metrics
-            step.data_catalog = [*fetched, *stored, *pickled]
+        if not self._listeners:  # the common case costs one check, not an event
             return
+        event = RunEvent(kind, run_id, self._clock(), step_path, status, 0, branches, message)
+        for listener in self._listeners:
+            listener(event)
+
+    def _emit_step(self, kind: EventKind, run_id: str, step: StepLog) -> None:
+        if not self._listeners:
+            return
+        event = RunEvent(
+            kind,
+            run_id,
+            self._clock(),
+            step.path,
+            step.status,
+            len(step.attempts),
+            (),
+            step.message,
+        )
+        for listener in self._listeners:
+            listener(event)
+
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What a step's attempt (default: the last) printed, from the catalog."""
+        return self._attempts.output(check_run_id(run_id), step_path, attempt)
 
     def _renderer(self) -> Renderer:
         if not isinstance(self._executor, Renderer):
@@ -525,50 +582,6 @@ class RunService:
                 "to create it (use executor type 'local' to run on this machine)"
             )
 
-    def _runner(self, step_path: str, kind: str) -> TaskRunner:
-        runner = self._runners.get(kind)
-        if runner is None:
-            raise ExecutionError(
-                f"step {step_path!r}: no runner for tasks of kind {kind!r}; "
-                f"known kinds: {', '.join(sorted(self._runners))}"
-            )
-        return runner
-
-    def _files(self, run_id: str, stage: str, patterns: tuple[str, ...]) -> list[CatalogEntry]:
-        if not patterns:
-            return []
-        move = self._catalog.get if stage == "get" else self._catalog.put
-        return move(run_id, patterns, Path.cwd())
-
-    @contextmanager
-    def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[list[str]]:
-        """Set the secrets as environment variables for the task only; restore afterwards."""
-        revealed: list[str] = []
-        saved = {name: os.environ.get(name) for name in names}
-        try:
-            for name in names:
-                value = self._secrets.get(name)
-                revealed.append(value)
-                os.environ[name] = value
-            yield revealed
-        finally:
-            for name, old in saved.items():
-                if old is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = old
-
-    def _check_secrets(self, graph: Graph) -> None:
-        """Fail before any step runs when a declared secret does not exist."""
-        for node in _all_nodes(graph):
-            for name in node.task.secrets if node.task else ():
-                try:
-                    self._secrets.get(name)
-                except SecretNotFoundError as exc:
-                    raise SecretNotFoundError(exc.name, exc.where, step=node.name) from None
-                except SecretError as exc:
-                    raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
-
     def _new_record(self, state: _RunState, step_path: str, node: Node) -> StepLog:
         """A fresh record for a step, keeping attempts of an earlier execution of it."""
         step = StepLog(path=step_path, kind=node.kind.value)
@@ -577,13 +590,15 @@ class RunService:
             step.attempts = list(previous.attempts)
         return step
 
-    def _state(self, run_id: str, graph: Graph) -> _RunState:
+    def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> _RunState:
         """The live run, or (in a process executing one step) the run read from the store."""
         live = self._live.get(run_id)
         if live is not None:
             return live
         run = self._store.get_run(check_run_id(run_id))
-        scopes = ScopedParameters.replay(run.initial_parameters, graph, run.steps.values())
+        # A step executed again must not see what it returned the time before.
+        earlier = [s for s in run.steps.values() if s.path != executing]
+        scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
         return _RunState(run, scopes, env_overrides(os.environ))
 
     @staticmethod
@@ -610,16 +625,6 @@ def _check_same_structure(graph: Graph, original: RunLog) -> None:
         )
 
 
-def _all_nodes(graph: Graph) -> Iterator[Node]:
-    for node in graph.nodes.values():
-        yield node
-        spec = node.composite
-        if spec is not None:
-            branches = [spec.branch] if hasattr(spec, "branch") else list(spec.branches.values())
-            for branch in branches:
-                yield from _all_nodes(branch)
-
-
 class _BoundSteps:
     """The step runner an executor gets: the service's step path, bound to one graph."""
 
@@ -642,8 +647,5 @@ class _BoundSteps:
     def reused(self, run_id: str, step_path: str) -> StepLog | None:
         return self._service.reused(run_id, step_path)
 
-
-def _message(exc: BaseException) -> str:
-    if isinstance(exc, RunplaneError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    def loop_next(self, run_id: str, step_path: str) -> str | None:
+        return self._service.loop_next(self._graph, run_id, step_path)

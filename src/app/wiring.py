@@ -1,40 +1,49 @@
-"""The service wired by plain calls: what `execute-step` builds once per step's process.
-
-It wires exactly what `container.Container` wires (the same `plugins.build` per port, the
-same task runners), without importing dependency-injector: a process that runs one step
-pays for no more than that step needs. Everything else builds the container.
-"""
+"""`runplane check`: the static wiring check, fed with what function signatures require."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from runplane.adapters.tasks.notebook import NotebookTaskRunner
-from runplane.adapters.tasks.python import PythonTaskRunner
-from runplane.adapters.tasks.shell import ShellTaskRunner
-from runplane.app import plugins
-from runplane.app.config import load_settings
-from runplane.app.service import RunService
-from runplane.ports.task import TaskRunner
-
-#: Task kind -> the runner of its tasks (one instance per service).
-TASK_RUNNERS: dict[str, Callable[[], TaskRunner]] = {
-    "python": PythonTaskRunner,
-    "shell": ShellTaskRunner,
-    "notebook": NotebookTaskRunner,
-}
+from runplane.app.loader import load_parameters
+from runplane.domain.graph import Graph
+from runplane.domain.parameters import env_overrides
+from runplane.domain.wiring import WiringProblem, check_wiring, task_paths
 
 
-def build_service(configuration_file: str | None = None) -> RunService:
-    """Load the configuration, build every adapter and the service on it."""
-    settings, source = load_settings(configuration_file)
-    sections = settings.model_dump()
-    return RunService(
-        executor=plugins.build("executor", sections["executor"], source),
-        run_log_store=plugins.build("run_log_store", sections["run_log_store"], source),
-        catalog=plugins.build("catalog", sections["catalog"], source),
-        secrets=plugins.build("secrets", sections["secrets"], source),
-        task_runners={kind: runner() for kind, runner in TASK_RUNNERS.items()},
-        configuration=sections,
-        configuration_file=configuration_file,
+def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
+    """Names of the arguments a call must be given: no default, not `*args` or `**kwargs`."""
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # builtins without a signature: nothing we can check
+        return ()
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return tuple(
+        name
+        for name, parameter in signature.parameters.items()
+        if parameter.kind not in variadic and parameter.default is parameter.empty
     )
+
+
+def check_pipeline(
+    graph: Graph,
+    parameters_file: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[WiringProblem]:
+    """Every input of a step that no parameter, map variable or earlier step provides.
+
+    The parameters are those a run would start with: the parameters file, then the
+    `RUNPLANE_PRM_*` overrides. Only tasks that call a function have known arguments.
+    """
+    provided = {
+        **load_parameters(parameters_file),
+        **env_overrides(os.environ if environ is None else environ),
+    }
+    needs = {
+        path: required_arguments(node.task.function)
+        for path, node in task_paths(graph)
+        if node.task is not None and node.task.function is not None
+    }
+    return check_wiring(graph, provided, needs)

@@ -137,6 +137,18 @@ class ConditionalStep(_Node):
     default: str | None = Field(None, description="Branch taken when no branch matches.")
 
 
+class LoopStep(_Node):
+    """Runs `branch` again and again (do-while) until the parameter `break_on` is true."""
+
+    type: Literal["loop"]
+    name: str
+    branch: PipelineModel
+    break_on: str = Field(description="Boolean parameter that ends the loop when true.")
+    max_iterations: int = Field(10, ge=1)
+    index_as: str = Field("iteration", description="Parameter holding the iteration index.")
+    on_max_iterations: Literal["fail", "succeed"] = "fail"
+
+
 Step = Annotated[
     PythonStep
     | ShellStep
@@ -146,7 +158,8 @@ Step = Annotated[
     | FailStep
     | ParallelStep
     | MapStep
-    | ConditionalStep,
+    | ConditionalStep
+    | LoopStep,
     Field(discriminator="type"),
 ]
 
@@ -161,6 +174,7 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
     "parallel": ParallelStep,
     "map": MapStep,
     "conditional": ConditionalStep,
+    "loop": LoopStep,
 }
 
 

@@ -20,6 +20,7 @@ from runplane.app.sdk import (
     Catalog,
     Conditional,
     Fail,
+    Loop,
     Map,
     NotebookTask,
     Parallel,
@@ -31,9 +32,11 @@ from runplane.app.sdk import (
     Success,
     metric,
 )
+from runplane.app.yaml_files import read_yaml
 from runplane.app.yaml_models import (
     ConditionalStep,
     FailStep,
+    LoopStep,
     MapStep,
     NotebookStep,
     ParallelStep,
@@ -80,7 +83,7 @@ def _read(path: Path) -> Any:
     if not path.is_file():
         raise PipelineDefinitionError(f"pipeline file '{path}' not found")
     try:
-        return yaml.safe_load(path.read_text())
+        return read_yaml(path, "pipeline file", PipelineDefinitionError)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -136,6 +139,16 @@ class _Builder:
         if isinstance(step, ConditionalStep):
             branches = self._branches(step, where)
             return Conditional(step.name, step.parameter, branches, step.default, on_failure)
+        if isinstance(step, LoopStep):
+            return Loop(
+                step.name,
+                self.pipeline(step.branch, f"{where}.branch."),
+                break_on=step.break_on,
+                max_iterations=step.max_iterations,
+                index_as=step.index_as,
+                on_max_iterations=step.on_max_iterations,
+                on_failure=on_failure,
+            )
         raise _Located(f"{where}: unsupported step {type(step).__name__}")
 
     def _task(self, step: PythonStep | ShellStep | NotebookStep, where: str) -> dict[str, Any]:

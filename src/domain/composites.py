@@ -10,6 +10,7 @@ from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import (
     ConditionalSpec,
     Graph,
+    LoopSpec,
     MapSpec,
     Node,
     NodeKind,
@@ -47,6 +48,9 @@ def fan_out(node: Node, parameters: Mapping[str, Any]) -> FanOut:
         keys = [str(i) for i in range(len(items))]
         variables = {k: {spec.iterate_as: item} for k, item in zip(keys, items, strict=True)}
         return FanOut(keys, variables, {spec.iterate_on: items})
+    if isinstance(spec, LoopSpec):
+        first: dict[str, Any] = {spec.index_as: 0}
+        return FanOut(["0"], {"0": first}, {"0": first})
     if isinstance(spec, ConditionalSpec):
         value = _required(node, spec.parameter, parameters)
         key = str(value).lower() if isinstance(value, bool) else str(value)
@@ -61,9 +65,52 @@ def fan_out(node: Node, parameters: Mapping[str, Any]) -> FanOut:
     raise ExecutionError(f"step {node.name!r} is not a composite step")
 
 
+def next_iteration(
+    node: Node,
+    key: str,
+    status: Status,
+    variables: Mapping[str, Any],
+    returns: Mapping[str, Any],
+) -> tuple[str, dict[str, Any]] | None:
+    """A loop's next iteration (key and starting variables) after iteration `key`, or None.
+
+    The loop stops when the iteration failed, when it left `break_on` true, or at
+    `max_iterations`. The next iteration starts with everything the previous one had and
+    returned, and its own index.
+    """
+    spec = node.composite
+    if not isinstance(spec, LoopSpec):
+        raise ExecutionError(f"step {node.name!r} is not a loop")
+    index = int(key) + 1
+    if status is not Status.SUCCESS or returns.get(spec.break_on) or index >= spec.max_iterations:
+        return None
+    return str(index), {**variables, **returns, spec.index_as: index}
+
+
+def loop_outcome(
+    node: Node, statuses: Mapping[str, Status], last_returns: Mapping[str, Any]
+) -> str:
+    """Why a loop failed ('' when it succeeded): a failed iteration or too many of them."""
+    spec = node.composite
+    if not isinstance(spec, LoopSpec):
+        raise ExecutionError(f"step {node.name!r} is not a loop")
+    failed = [key for key, status in statuses.items() if status is not Status.SUCCESS]
+    if failed:
+        return f"iteration {failed[-1]} failed"
+    if last_returns.get(spec.break_on) or spec.on_max_iterations == "succeed":
+        return ""
+    return (
+        f"loop {node.name!r} reached max_iterations={spec.max_iterations} without "
+        f"{spec.break_on!r} becoming true (set on_max_iterations='succeed' to accept that)"
+    )
+
+
 def gather(node: Node, branch_returns: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """What a composite step returns from its branches' returns (keys in fan-out order)."""
     spec = node.composite
+    if isinstance(spec, LoopSpec):
+        last = list(branch_returns.values())[-1:] or [{}]
+        return dict(last[0])
     if isinstance(spec, MapSpec):
         names = declared_returns(spec.branch)
         for values in branch_returns.values():
@@ -91,7 +138,7 @@ def declared_returns(graph: Graph) -> list[str]:
     for node in graph.nodes.values():
         if node.task is not None:
             found = [r.name for r in node.task.returns if r.kind is ReturnKind.JSON]
-        elif isinstance(node.composite, MapSpec):
+        elif isinstance(node.composite, MapSpec | LoopSpec):
             found = declared_returns(node.composite.branch)
         elif isinstance(node.composite, ParallelSpec | ConditionalSpec):
             found = [n for g in node.composite.branches.values() for n in declared_returns(g)]
@@ -103,7 +150,7 @@ def declared_returns(graph: Graph) -> list[str]:
 
 def composite_status(node: Node, statuses: Mapping[str, Status]) -> Status:
     """A composite step succeeds when every branch it opened succeeded."""
-    if node.kind not in (NodeKind.PARALLEL, NodeKind.MAP, NodeKind.CONDITIONAL):
+    if node.kind not in (NodeKind.PARALLEL, NodeKind.MAP, NodeKind.CONDITIONAL, NodeKind.LOOP):
         raise ExecutionError(f"step {node.name!r} is not a composite step")
     ok = all(status is Status.SUCCESS for status in statuses.values())
     return Status.SUCCESS if ok else Status.FAIL

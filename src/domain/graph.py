@@ -16,6 +16,7 @@ SUCCESS = "success"
 FAIL = "fail"
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ \-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class NodeKind(StrEnum):
@@ -28,6 +29,7 @@ class NodeKind(StrEnum):
     PARALLEL = "parallel"
     MAP = "map"
     CONDITIONAL = "conditional"
+    LOOP = "loop"
 
 
 #: Reducers a map accepts by name; each takes the list of one return's values, in order.
@@ -107,6 +109,13 @@ class TaskSpec:
             raise PipelineDefinitionError(
                 f"max_attempts must be at least 1, got {self.max_attempts}"
             )
+        for secret in self.secrets:
+            if not isinstance(secret, str) or not _ENV_NAME.match(secret):
+                raise PipelineDefinitionError(
+                    f"secret name {secret!r} is not a valid environment variable name (a "
+                    "secret is set as one while the task runs): use letters, digits and '_', "
+                    "not starting with a digit"
+                )
         names = [r.name for r in self.returns]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -156,7 +165,32 @@ class ConditionalSpec:
             )
 
 
-Composite = ParallelSpec | MapSpec | ConditionalSpec
+@dataclass(frozen=True)
+class LoopSpec:
+    """Runs `branch` again and again (do-while) until `break_on` is true or a limit is hit."""
+
+    branch: Graph
+    break_on: str
+    max_iterations: int = 10
+    index_as: str = "iteration"
+    on_max_iterations: str = "fail"
+
+    def __post_init__(self) -> None:
+        for label, name in (("break_on", self.break_on), ("index_as", self.index_as)):
+            if not name.isidentifier():
+                raise PipelineDefinitionError(f"loop {label} {name!r} is not a valid identifier")
+        if self.max_iterations < 1:
+            raise PipelineDefinitionError(
+                f"loop max_iterations must be at least 1, got {self.max_iterations}"
+            )
+        if self.on_max_iterations not in ("fail", "succeed"):
+            raise PipelineDefinitionError(
+                f"loop on_max_iterations must be 'fail' or 'succeed', "
+                f"got {self.on_max_iterations!r}"
+            )
+
+
+Composite = ParallelSpec | MapSpec | ConditionalSpec | LoopSpec
 
 
 def _check_branch_keys(branches: Mapping[str, Graph]) -> None:
@@ -190,7 +224,7 @@ class Node:
     def branch(self, key: str) -> Graph:
         """The graph of one branch (for a map: the one branch, whatever the iteration)."""
         spec = self.composite
-        if isinstance(spec, MapSpec):
+        if isinstance(spec, MapSpec | LoopSpec):
             return spec.branch
         if spec is not None and key in spec.branches:
             return spec.branches[key]
@@ -320,6 +354,14 @@ def _node_dict(node: Node) -> dict[str, Any]:
             iterate_on=spec.iterate_on,
             iterate_as=spec.iterate_as,
             reducer=spec.reducer,
+            branch=spec.branch.to_dict(),
+        )
+    elif isinstance(spec, LoopSpec):
+        out.update(
+            break_on=spec.break_on,
+            max_iterations=spec.max_iterations,
+            index_as=spec.index_as,
+            on_max_iterations=spec.on_max_iterations,
             branch=spec.branch.to_dict(),
         )
     elif isinstance(spec, ParallelSpec | ConditionalSpec):

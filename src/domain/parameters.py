@@ -47,12 +47,19 @@ def check_initial(parameters: object, source: str) -> dict[str, Any]:
             f"{source}: parameters must be a mapping of name to value, "
             f"got {type(parameters).__name__}"
         )
-    for name in parameters:
+    for name, value in parameters.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ParameterError(
                 f"{source}: parameter name {name!r} is not a valid identifier "
                 "(it must match a function argument name)"
             )
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(
+                f"{source}: parameter {name!r} is not JSON data ({exc}); use strings, "
+                "numbers, booleans, null, lists and mappings (quote dates: '2026-01-01')"
+            ) from None
     return parameters
 
 

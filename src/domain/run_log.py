@@ -27,10 +27,12 @@ class Attempt:
     end_time: str | None = None
     message: str = ""
     traceback: str = ""
+    log: str | None = None  # catalog name of what the attempt printed, if it printed
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
+            "log": self.log,
             "number": self.number,
             "status": self.status.value,
             "start_time": self.start_time,
@@ -49,6 +51,7 @@ class Attempt:
             end_time=data.get("end_time"),
             message=data.get("message", ""),
             traceback=data.get("traceback", ""),
+            log=data.get("log"),
         )
 
 

@@ -72,6 +72,10 @@ class ScopedParameters:
                 items = step.parameters.get(spec.iterate_on, [])
                 for index, item in enumerate(items if isinstance(items, list) else []):
                     state.open(join(step.path, str(index)), {spec.iterate_as: item})
+            elif step.kind == NodeKind.LOOP.value:
+                # A loop records the variables each iteration started with.
+                for key, variables in step.parameters.items():
+                    state.open(join(step.path, key), variables)
             if step.status is Status.SUCCESS:
                 state.record(step.path, step.returns)
         return state

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol
 
-from runplane.domain.graph import Graph, Node, join, walk
+from runplane.domain.graph import Graph, Node, NodeKind, join, walk
 
 
 class TraversalHooks(Protocol):
@@ -24,6 +24,10 @@ class TraversalHooks(Protocol):
         """Close a composite step after its branches ran; say whether it succeeded."""
         ...
 
+    def loop_next(self, step_path: str) -> str | None:
+        """After a loop iteration: the key of the next one, or None when the loop is done."""
+        ...
+
     def run_branches(self, branches: Sequence[Callable[[], object]]) -> None:
         """Run the branches of one composite step (in order, or some at once)."""
         ...
@@ -39,6 +43,12 @@ def traverse(graph: Graph, hooks: TraversalHooks, prefix: str = "") -> Node:
         keys = hooks.fan_out(path)
         if keys is None:
             return False
+        if node.kind is NodeKind.LOOP:
+            key: str | None = keys[0]
+            while key is not None:
+                traverse(node.branch(key), hooks, join(path, key))
+                key = hooks.loop_next(path)
+            return hooks.fan_in(path)
         hooks.run_branches(
             [partial(traverse, node.branch(key), hooks, join(path, key)) for key in keys]
         )

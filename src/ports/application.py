@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
+from runplane.domain.events import RunListener
 from runplane.domain.graph import Graph
+from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
+from runplane.domain.step_tree import RunTree
+from runplane.domain.wiring import WiringProblem
 from runplane.ports.executor import SubmitTarget, WorkflowState
 
 
@@ -16,6 +20,10 @@ class Application(Protocol):
 
     def load_pipeline(self, pipeline_file: str) -> Graph:
         """Load the graph a pipeline file defines. Raises PipelineDefinitionError."""
+        ...
+
+    def load_job(self, job_file: str) -> Graph:
+        """Load the one-step graph of the `job` a file defines. Raises PipelineDefinitionError."""
         ...
 
     def run(
@@ -71,6 +79,10 @@ class Application(Protocol):
         """Open a composite step: record it, return its branch keys (None if it failed)."""
         ...
 
+    def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record it, open the next; its key, or None when done."""
+        ...
+
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Close a composite step from its branches' records; return its record."""
         ...
@@ -95,12 +107,46 @@ class Application(Protocol):
         """A submitted workflow's phase and node phases. Raises ExecutionError."""
         ...
 
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What an attempt of a step (default: the last) printed; '' when nothing."""
+        ...
+
+    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+        """Every input of a step that nothing provides before it runs; runs no step.
+
+        Raises ParameterError for an unreadable parameters file.
+        """
+        ...
+
     def get_run(self, run_id: str) -> RunLog:
         """A run's log. Raises RunLogNotFoundError."""
         ...
 
-    def list_runs(self) -> list[RunSummary]:
-        """Every run's header, newest first."""
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Run headers, newest first; each given criterion narrows the list.
+
+        `status` is a Status name, `since` an age ('2d', '6h', '30m', '1w') or an ISO date,
+        `limit` at least 1. Raises ParameterError for a bad status, age or limit.
+        """
+        ...
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations). Raises RunLogNotFoundError."""
+        ...
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ. Raises RunLogNotFoundError."""
+        ...
+
+    def add_listener(self, listener: RunListener) -> None:
+        """Call `listener` with a RunEvent whenever a run or step starts or ends."""
         ...
 
     def run_log_location(self, run_id: str) -> str:

@@ -40,6 +40,10 @@ class StepRunner(Protocol):
         """Close a composite step from its branches' records; return its record."""
         ...
 
+    def loop_next(self, run_id: str, step_path: str) -> str | None:
+        """After a loop iteration: record it, open the next; its key, or None when done."""
+        ...
+
     def reused(self, run_id: str, step_path: str) -> StepLog | None:
         """The record a retry copied for this step (it must not run again), else None."""
         ...
@@ -53,6 +57,18 @@ class Executor(Protocol):
         """Run the plan's graph to a terminal node; return the run's final status.
 
         Raises ExecutionError when the executor cannot run the plan at all.
+        """
+        ...
+
+
+@runtime_checkable
+class GraphRewriter(Protocol):
+    """An executor that runs a changed graph (the mocked executor puts in stand-ins)."""
+
+    def rewrite(self, graph: Graph) -> Graph:
+        """The graph to run and record instead of `graph`.
+
+        Raises ConfigurationError when the executor's settings do not fit the graph.
         """
         ...
 

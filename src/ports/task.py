@@ -11,7 +11,7 @@ from runplane.domain.graph import TaskSpec
 
 @dataclass(frozen=True)
 class TaskResult:
-    """What a task produced: named returns, metrics and the parameters it consumed.
+    """What a task produced: named returns, metrics, the parameters it consumed, a note.
 
     `outputs` are files the runner itself wrote (paths relative to the working directory,
     such as an executed notebook); the service puts them into the catalog with the step's
@@ -22,6 +22,8 @@ class TaskResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     parameters_used: dict[str, Any] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
+    #: A note recorded on the successful attempt (a mocked task says it did not run).
+    message: str = ""
 
 
 @runtime_checkable

@@ -5,6 +5,9 @@ token lookup-self, AppRole login, Kubernetes login, KV v2 read/write/soft-delete
 read/write. Errors are `{"errors": [...]}` with `Content-Type: application/json`, as Vault
 sends them (hvac only reads the messages when that header is there).
 
+Faults: `fail_after` makes every later request answer 503 "Vault is sealed" or, as an
+expired token gets, 403.
+
 Not implemented (and so not verified by the tests): policies beyond a per-token list of
 readable paths, token TTLs and renewal, leases, response wrapping, namespaces as separate
 trees (the `X-Vault-Namespace` header is only recorded), and every other endpoint.
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 _DENIED = (403, {"errors": ["permission denied"]})
+_SEALED = (503, {"errors": ["Vault is sealed"]})
 
 
 @dataclass
@@ -50,6 +54,10 @@ class FakeVault:
     #: (mount, path) -> list of versions; a deleted version is None.
     kv: dict[tuple[str, str], list[dict[str, Any] | None]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
+    #: After this many requests, every request fails with `failure` (None: never).
+    fail_after: int | None = None
+    #: "sealed" (503, as a sealed Vault answers) or "expired" (403: the token ran out).
+    failure: str = "sealed"
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,6 +90,8 @@ class FakeVault:
     # -- request handling ------------------------------------------------------------
 
     def handle(self, method: str, path: str, token: str | None, body: Any) -> tuple[int, Any]:
+        if self.fail_after is not None and len(self.seen) > self.fail_after:
+            return _SEALED if self.failure == "sealed" else _DENIED
         if path == "/v1/auth/token/lookup-self" and method == "GET":
             return self._lookup_self(token)
         parts = path.removeprefix("/v1/").split("/")

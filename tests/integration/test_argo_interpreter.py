@@ -103,6 +103,7 @@ def argo_run(tmp: Path, chunked: bool = False) -> RunLog:
         ("conditional.py", "Succeeded"),
         ("recover.py", "Succeeded"),
         ("failing_map.py", "Failed"),
+        ("loop.py", "Succeeded"),
     ],
 )
 def test_interpreted_workflow_matches_a_local_run_step_for_step(

@@ -248,3 +248,32 @@ def test_import_runplane_stays_light(clean_env: dict[str, str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=clean_env, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_runs_logs_prints_what_a_step_printed(cli: Cli) -> None:
+    result = cli("run", str(SEED), "--run-id", "logs-1", env={"secret_key": "k"})
+    assert result.code == 0, result.stderr
+    printed = cli("runs", "logs", "logs-1", "consume")
+    assert printed.code == 0, printed.stderr
+    assert printed.stdout == "2 rows, sum of cells 10, x * y = 12\n"
+    log = cli("runs", "show", "logs-1", "--json").json()
+    assert log["steps"]["consume"]["attempts"][0]["log"] == "logs/consume/attempt-1.log"
+    missing = cli("runs", "logs", "logs-1", "consume", "--attempt", "4")
+    assert missing.code == 2
+    assert "no attempt 4; attempts: 1" in missing.stderr
+
+
+def test_quiet_hides_step_output_but_keeps_it(cli: Cli) -> None:
+    result = cli("run", str(SEED), "--run-id", "quiet-1", "--quiet", env={"secret_key": "k"})
+    assert result.code == 0, result.stderr
+    assert "x * y = 12" not in result.stdout + result.stderr
+    assert (
+        cli("runs", "logs", "quiet-1", "consume").stdout == "2 rows, sum of cells 10, x * y = 12\n"
+    )
+
+
+def test_json_keeps_stdout_for_the_run_log(cli: Cli) -> None:
+    result = cli("run", str(SEED), "--run-id", "json-1", "--json", env={"secret_key": "k"})
+    assert result.code == 0, result.stderr
+    assert result.json()["run_id"] == "json-1"  # stdout parses: step output went to stderr
+    assert "x * y = 12" in result.stderr

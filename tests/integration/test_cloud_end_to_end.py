@@ -118,7 +118,11 @@ def test_seed_run_log_matches_the_local_run(
             "run_logs/cloud-1/steps/consume.json",
             "run_logs/cloud-1/steps/generate.json",
         ]
-        assert keys(s3_client, "team-data") == ["catalog/cloud-1/data.csv"]
+        # The file the seed puts, and what `consume` printed (its captured output).
+        assert sorted(keys(s3_client, "team-data")) == [
+            "catalog/cloud-1/data.csv",
+            "catalog/cloud-1/logs/consume/attempt-1.log",
+        ]
         assert not (folder / ".run_log_store").exists()
 
 

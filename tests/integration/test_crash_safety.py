@@ -21,7 +21,14 @@ pytestmark = pytest.mark.integration
 RUNS = int(os.environ.get("RUNPLANE_CRASH_RUNS", "50"))
 
 
-def start_and_kill(workdir: Path, env: dict[str, str], run_id: str, delay: float) -> int:
+def start_and_kill(
+    workdir: Path, env: dict[str, str], run_id: str, records: int, jitter: float
+) -> int:
+    """Start a run and SIGKILL it once its journal holds `records` lines (plus a jitter).
+
+    Waiting on the journal, not the clock, puts the kill at the intended point of the run
+    however loaded the machine is. `records < 0` kills during start-up.
+    """
     process = subprocess.Popen(
         [RUNPLANE, "run", "pipelines/long.py", "--run-id", run_id],
         cwd=workdir,
@@ -29,7 +36,13 @@ def start_and_kill(workdir: Path, env: dict[str, str], run_id: str, delay: float
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(delay)
+    journal = workdir / ".run_log_store" / run_id / "steps.jsonl"
+    deadline = time.monotonic() + 60
+    while records >= 0 and process.poll() is None and time.monotonic() < deadline:
+        if journal.exists() and journal.read_bytes().count(b"\n") >= records:
+            break
+        time.sleep(0.002)
+    time.sleep(jitter)
     process.send_signal(signal.SIGKILL)
     return process.wait()
 
@@ -37,19 +50,20 @@ def start_and_kill(workdir: Path, env: dict[str, str], run_id: str, delay: float
 def test_killed_runs_load_and_retry_completes_them(
     cli: Cli, pipelines: Path, workdir: Path, clean_env: dict[str, str]
 ) -> None:
-    began = time.perf_counter()
     reference = cli("run", "pipelines/long.py", "--run-id", "reference")
-    duration = time.perf_counter() - began
     assert reference.code == 0, reference.stderr
+    lines = (workdir / ".run_log_store" / "reference" / "steps.jsonl").read_bytes().count(b"\n")
     expected = cli("runs", "show", "reference", "--json").json()["parameters"]
 
     rng = random.Random(20261126)
-    # Two runs at a time, each killed anywhere from start-up to just after its end.
-    delays = [rng.uniform(0.2, 2.2 * duration) for _ in range(RUNS)]
+    # Kill points spread over the whole run: start-up, then after any number of records.
+    points = [(rng.randint(-1, lines - 1), rng.uniform(0, 0.02)) for _ in range(RUNS)]
+
+    def kill(i: int) -> int:
+        return start_and_kill(workdir, clean_env, f"k{i}", *points[i])
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(
-            pool.map(lambda i: start_and_kill(workdir, clean_env, f"k{i}", delays[i]), range(RUNS))
-        )
+        list(pool.map(kill, range(RUNS)))
 
     created = finished = retried = 0
     for i in range(RUNS):
@@ -77,7 +91,7 @@ def test_killed_runs_load_and_retry_completes_them(
         p for p in store.iterdir() if not p.name.startswith(".") and not (p / "run.json").exists()
     ]
     assert half_made == []  # a run folder always has its header
-    assert retried >= RUNS // 3, (created, finished, retried)
+    assert retried >= RUNS // 2, (created, finished, retried)
     # The figures for the record (pytest -s shows them).
     sys.stdout.write(
         f"killed {RUNS}: created {created}, finished before the kill {finished}, "

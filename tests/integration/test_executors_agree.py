@@ -17,6 +17,7 @@ EXAMPLES = {
     "conditional": ("conditional/pipeline.py", None, {}),
     "conditional_env": ("conditional/pipeline.py", None, {"RUNPLANE_PRM_size": "5000"}),
     "retry": ("retry/pipeline.py", None, {}),
+    "loop": ("loop/pipeline.py", None, {}),
     "objects": ("../tests/integration/pipelines/objects.py", None, {}),
 }
 

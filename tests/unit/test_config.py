@@ -1,8 +1,10 @@
+import os
 from pathlib import Path
 
 import pytest
 from dependency_injector import providers
 
+from runplane import Pipeline, PythonTask
 from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
 from runplane.adapters.catalogs.file_system import FileSystemCatalog
 from runplane.adapters.executors.argo import ArgoExecutor
@@ -145,9 +147,18 @@ def test_parameter_variables_do_not_disturb_configuration(monkeypatch: pytest.Mo
     assert isinstance(create_container().executor(), LocalExecutor)
 
 
-def test_container_ports_can_be_overridden_with_fakes() -> None:
+def test_container_ports_can_be_overridden_with_fakes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     c = create_container()
-    fake = DictSecrets({"a": "1"})
+    fake = DictSecrets({"a": "from the fake"})
+    seen = {}
+
+    def read_secret() -> None:
+        seen["a"] = os.environ["a"]
+
     with c.secrets.override(providers.Object(fake)):
-        service = c.service()
-        assert service._secrets is fake
+        c.service().run(Pipeline([PythonTask(read_secret, secrets=["a"])]).graph)
+    assert seen == {"a": "from the fake"}
+    assert fake.asked == ["a", "a"]  # checked before the run, then given to the step

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 
-from runplane.adapters.cli.views import runs_table, show_failure, status_text, summary
+from runplane.adapters.cli.progress import watching
+from runplane.adapters.cli.run_views import run_tree, runs_listing, step_detail
+from runplane.adapters.cli.views import show_failure, summary
+from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RunplaneError
 from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
+from runplane.ports.tooling import Tooling
 
 AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads it at runtime)
 
@@ -30,6 +35,10 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE)."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress, summary or step output; errors only."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
 PipelineArgument = Annotated[
     str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
@@ -44,11 +53,11 @@ out = Console()
 err = Console(stderr=True)
 
 
-def build_cli(make_app: AppFactory) -> Callable[[], None]:
+def build_cli(make_app: AppFactory, tooling: Tooling | None = None) -> Callable[[], None]:
     """The command line, bound to a factory that builds the application from a config file."""
 
     def main() -> None:
-        cli(obj=make_app)
+        cli(obj=Wiring(make_app, tooling))
 
     return main
 
@@ -65,24 +74,42 @@ def run(
     run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
     tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Run a pipeline to the end."""
+    """Run a pipeline to the end, showing its progress on stderr."""
     with _user_errors(debug), _interrupts():
-        _log_steps()
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
-        log = app.run(
-            graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
-        )
-    _report(app, log, as_json)
+        with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
+            log = app.run(
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
+            )
+    _report(app, log, as_json, quiet=quiet)
 
 
-def _report(app: Application, log: RunLog, as_json: bool) -> None:
+@contextmanager
+def step_output(*, quiet: bool, as_json: bool) -> Iterator[None]:
+    """Where what steps print is shown: nowhere with --quiet, stderr with --json.
+
+    It is kept in the run's catalog either way (`runplane runs logs`). Steps run by
+    `local-subprocess` write to the inherited terminal directly.
+    """
+    if quiet:
+        with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
+            yield
+    elif as_json:  # stdout carries only the run log
+        with redirect_stdout(sys.stderr):
+            yield
+    else:
+        yield
+
+
+def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False) -> None:
     """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
         sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
-    else:
+    elif not quiet:
         summary(err, log)
         err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
         err.print(f"catalog: {app.catalog_location(log.run_id)}", markup=False, highlight=False)
@@ -110,20 +137,73 @@ def retry(
         typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
     ] = None,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Finish a failed run in a new run: reuse what succeeded, run the rest."""
     with _user_errors(debug), _interrupts():
-        _log_steps()
+        if not quiet:
+            _log_steps()
         app = ctx.obj(config_file)
-        log = app.retry(
-            run_id,
-            from_step=from_step,
-            new_run_id=new_run_id,
-            parameters_file=parameters,
-            graph=app.load_pipeline(pipeline) if pipeline else None,
-        )
-    _report(app, log, as_json)
+        with step_output(quiet=quiet, as_json=as_json):
+            log = app.retry(
+                run_id,
+                from_step=from_step,
+                new_run_id=new_run_id,
+                parameters_file=parameters,
+                graph=app.load_pipeline(pipeline) if pipeline else None,
+            )
+    _report(app, log, as_json, quiet=quiet)
+
+
+@cli.command()
+def job(
+    ctx: typer.Context,
+    job_file: Annotated[str, typer.Argument(help="Python file defining `job`.")],
+    config_file: ConfigOption = None,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run a job: one task, recorded as a run with one step."""
+    with _user_errors(debug), _interrupts():
+        app = ctx.obj(config_file)
+        graph = app.load_job(job_file)
+        with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
+            log = app.run(
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
+            )
+    _report(app, log, as_json, quiet=quiet)
+
+
+@cli.command()
+def check(
+    ctx: typer.Context,
+    pipeline: PipelineArgument,
+    parameters: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    ] = None,
+    config_file: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check, without running anything, that every input of a step is provided before it."""
+    with _user_errors(debug):
+        app = ctx.obj(config_file)
+        problems = app.check(app.load_pipeline(pipeline), parameters_file=parameters)
+    if not problems:
+        out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
+        return
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
+    raise typer.Exit(EXIT_RUN_FAILED)
 
 
 @cli.command("execute-step")
@@ -155,12 +235,33 @@ def execute_step(
 
 @runs.command("list")
 def list_runs(
-    ctx: typer.Context, config_file: ConfigOption = None, debug: DebugOption = False
+    ctx: typer.Context,
+    config_file: ConfigOption = None,
+    status: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--status", help="Only runs with this status: success, fail, processing."),
+    ] = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", help="Only runs with this tag.")] = None,  # noqa: UP045
+    since: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--since", help="Only runs started within an age (2d, 6h, 30m) or since a date."
+        ),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--limit", "-n", help="At most this many runs."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
+    debug: DebugOption = False,
 ) -> None:
     """List recorded runs, newest first."""
     with _user_errors(debug):
-        summaries = ctx.obj(config_file).list_runs()
-    out.print(runs_table(summaries))
+        summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
+    if as_json:
+        sys.stdout.write(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n")
+    else:
+        out.print(runs_listing(summaries))
 
 
 @runs.command("show")
@@ -168,18 +269,40 @@ def show(
     ctx: typer.Context,
     run_id: Annotated[str, typer.Argument()],
     config_file: ConfigOption = None,
+    step: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--step", help="One step's attempts and error, by path ('map.3.train')."),
+    ] = None,
     as_json: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Show one run: its status, parameters and steps."""
+    """Show one run as a tree of steps: status, duration, attempts, parameters, metrics, files."""
     with _user_errors(debug):
-        log = ctx.obj(config_file).get_run(run_id)
+        tree = ctx.obj(config_file).show(run_id)
+        record = tree.step(step) if step is not None else None
     if as_json:
-        sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
+        data = record.to_dict() if record is not None else tree.log.to_dict()
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
-    out.print(f"run {log.run_id}: {status_text(log.status)}  tag={log.tag or '-'}")
-    out.print(f"parameters: {json.dumps(log.parameters)}", markup=False, highlight=False)
-    summary(out, log)
+    out.print(step_detail(record) if record is not None else run_tree(tree))
+
+
+@runs.command("logs")
+def logs(
+    ctx: typer.Context,
+    run_id: Annotated[str, typer.Argument()],
+    step: Annotated[str, typer.Argument(help="Step path, e.g. 'train' or 'map.3.fit'.")],
+    attempt: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--attempt", help="Attempt number (default: the last)."),
+    ] = None,
+    config_file: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Print what a step printed (stdout and stderr) in one attempt."""
+    with _user_errors(debug):
+        text = ctx.obj(config_file).step_output(run_id, step, attempt)
+    sys.stdout.write(text)
 
 
 @config.command("validate")
@@ -230,3 +353,6 @@ def _log_steps() -> None:
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
 # module, which registers them on `cli`; it imports this one, so it comes last.
 import runplane.adapters.cli.orchestration  # noqa: E402, F401
+
+# The commands in this module register themselves on `cli` and its groups when imported.
+from runplane.adapters.cli import tool_commands  # noqa: E402, F401

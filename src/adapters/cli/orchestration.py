@@ -106,11 +106,36 @@ def fan_out(
     if keys is None:
         err.print(f"step {step!r} failed to open its branches; see the run log", markup=False)
         raise typer.Exit(EXIT_RUN_FAILED)
+    _emit_keys(keys, output)
+
+
+def _emit_keys(keys: list[str], output: str | None) -> None:
+    """Print branch keys as a JSON list, and write them to `output` for Argo to read."""
     text = json.dumps(keys)
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text)  # no newline: Argo passes the file's text on as-is
     sys.stdout.write(text + "\n")
+
+
+@cli.command("loop-next")
+def loop_next(
+    ctx: typer.Context,
+    pipeline: PipelineArgument,
+    step: StepArgument,
+    run_id: RunIdOption,
+    config_file: ConfigOption = None,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--output", help="Also write the next key (JSON list, [] if done) here."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """After a loop iteration: record it and print the next iteration's key ([] when done)."""
+    with _user_errors(debug):
+        app = ctx.obj(config_file)
+        key = app.loop_next(app.load_pipeline(pipeline), run_id, step)
+    _emit_keys([key] if key is not None else [], output)
 
 
 @cli.command("fan-in")

@@ -98,5 +98,8 @@ class _Subprocesses:
     def fan_in(self, step_path: str) -> bool:
         return self._steps.fan_in(self._plan.run_id, step_path).status is Status.SUCCESS
 
+    def loop_next(self, step_path: str) -> str | None:
+        return self._steps.loop_next(self._plan.run_id, step_path)
+
     def run_branches(self, branches: Sequence[Callable[[], object]]) -> None:
         run_all(branches, self._config.max_workers)

@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from secrets import token_hex
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -64,7 +65,7 @@ class FileSystemRunLogStore:
         folder = self._root / run.run_id
         # Built under a hidden name, then renamed into place: a run folder always has its
         # header and journal, and the rename claims the id (it fails if the id is taken).
-        staging = self._root / f".{run.run_id}.{os.getpid()}.creating"
+        staging = self._root / f".{run.run_id}.{os.getpid()}.{token_hex(4)}.creating"
         try:
             self._root.mkdir(parents=True, exist_ok=True)
             staging.mkdir()
@@ -95,8 +96,9 @@ class FileSystemRunLogStore:
         try:
             journal.add(line)
         except OSError as exc:
+            where = self._root / run_id / _JOURNAL
             raise RunLogError(
-                f"cannot record step '{step.path}' of run '{run_id}': {exc.strerror}"
+                f"cannot record step '{step.path}' of run '{run_id}' in '{where}': {exc.strerror}"
             ) from exc
 
     def get_run(self, run_id: str) -> RunLog:
@@ -199,10 +201,16 @@ class _Journal:
             if end and os.pread(self._fd, 1, end - 1) != b"\n":
                 line = b"\n" + line  # a writer died mid-record: end that line first
             size = os.fstat(self._fd).st_size
-            if end + len(line) > size:
-                self._grow(size, end + len(line))
-            _write_all(self._fd, line, end)
-            os.fdatasync(self._fd)
+            try:
+                if end + len(line) > size:
+                    self._grow(size, end + len(line))
+                _write_all(self._fd, line, end)
+                os.fdatasync(self._fd)
+            except OSError:
+                # A whole record or nothing (a full disk): else the next record would be
+                # glued to this torn one and both lost. Zeroed space is added again later.
+                os.ftruncate(self._fd, end)
+                raise
             self._end = end + len(line)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)

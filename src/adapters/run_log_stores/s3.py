@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from secrets import token_hex
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _HEADER = "run.json"
 _STEPS = "steps/"
+_CLAIM = "runplane-claim"  # object metadata: the random token of the call that created a run
 
 
 class S3RunLogStoreConfig(S3ConnectionConfig):
@@ -58,10 +60,15 @@ class S3RunLogStore:
 
     def create_run(self, run: RunLog) -> None:
         key = self._header_key(run.run_id)
+        claim = token_hex(16)  # tells this creation's object from any other creator's
         try:
-            self._put(key, run.header_dict(), "create run header", exclusive=True)
+            self._put(key, run.header_dict(), "create run header", exclusive=True, claim=claim)
         except _Exists:
-            raise RunAlreadyExistsError(run.run_id, self.location(run.run_id)) from None
+            # A retried PUT whose first try took effect (its answer was lost) finds the
+            # object it wrote itself: that is this creation succeeding, not a duplicate.
+            if self._claim_of(key) != claim:
+                raise RunAlreadyExistsError(run.run_id, self.location(run.run_id)) from None
+            logger.debug("run %s: the header found is the one this call wrote", run.run_id)
         self._remember(run.run_id)
 
     def update_run(self, run: RunLog) -> None:
@@ -138,9 +145,26 @@ class S3RunLogStore:
 
     # -- objects ---------------------------------------------------------------------
 
-    def _put(self, key: str, data: dict[str, Any], action: str, exclusive: bool = False) -> None:
+    def _claim_of(self, key: str) -> str | None:
+        try:
+            head = self._s3.client.head_object(Bucket=self._config.bucket, Key=key)
+        except self._s3.errors as exc:
+            raise self._error(exc, key, "check run header") from exc
+        claim = head.get("Metadata", {}).get(_CLAIM)
+        return str(claim) if claim else None
+
+    def _put(
+        self,
+        key: str,
+        data: dict[str, Any],
+        action: str,
+        exclusive: bool = False,
+        claim: str | None = None,
+    ) -> None:
         body = json.dumps(data, ensure_ascii=False).encode()
-        extra = {"IfNoneMatch": "*"} if exclusive else {}
+        extra: dict[str, Any] = {"IfNoneMatch": "*"} if exclusive else {}
+        if claim is not None:
+            extra["Metadata"] = {_CLAIM: claim}
         try:
             self._s3.client.put_object(
                 Bucket=self._config.bucket,

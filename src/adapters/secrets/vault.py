@@ -103,16 +103,28 @@ class VaultSecrets:
                 return self._read_once()
         except hvac_exceptions.Forbidden:
             raise SecretError(
-                f"Vault denied reading {self._where()} with {self._method} auth: the token's "
-                "policies do not allow reading this path, or the token expired"
+                f"Vault at {self._url()} denied reading {self._where()} with {self._method} "
+                "auth: the token's policies do not allow reading this path, or the token "
+                "expired (log in again, or renew or replace the token)"
             ) from None
         except hvac_exceptions.InvalidPath:
             where = f"{self._where()}, which does not exist (or its latest version is deleted)"
             raise SecretNotFoundError(name, where) from None
+        except hvac_exceptions.VaultDown:
+            raise SecretError(
+                f"Vault at {self._url()} is sealed or unavailable (503) reading "
+                f"{self._where()} with {self._method} auth; unseal it or try again later"
+            ) from None
         except hvac_exceptions.VaultError as exc:
-            raise SecretError(f"Vault failed reading {self._where()}: {exc}") from None
+            raise SecretError(
+                f"Vault at {self._url()} failed reading {self._where()} with {self._method} "
+                f"auth: {exc}"
+            ) from None
         except transport_error as exc:
-            raise SecretError(f"cannot reach Vault at {self._url()}: {exc}") from None
+            raise SecretError(
+                f"cannot reach Vault at {self._url()} ({self._method} auth) to read "
+                f"{self._where()}: {type(exc).__name__}; check the url and that Vault is up"
+            ) from None
 
     def _read_once(self) -> dict[str, Any]:
         client = self._connected()
@@ -166,6 +178,11 @@ class VaultSecrets:
                 client.auth.kubernetes.login(
                     role=auth.role, jwt=_jwt(auth.jwt_path), mount_point=auth.mount_point
                 )
+        except hvac.exceptions.VaultDown:
+            raise SecretError(
+                f"Vault at {self._url()} is sealed or unavailable (503): {self._method} auth "
+                f"could not log in{self._auth_detail()}; unseal it or try again later"
+            ) from None
         except (SecretError, hvac.exceptions.VaultError) as exc:
             raise SecretError(
                 f"Vault {self._method} auth failed at {self._url()}{self._auth_detail()}: {exc}"

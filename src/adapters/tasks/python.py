@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from runplane.adapters.tasks.asynchronous import EventCallback, StreamError, settle
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import TaskSpec
 from runplane.domain.parameters import split_returns
@@ -13,7 +14,13 @@ from runplane.ports.task import TaskResult
 
 
 class PythonTaskRunner:
-    """Calls the task's function in this process."""
+    """Calls the task's function in this process (async functions in an event loop).
+
+    `on_event` receives the events an async generator function streams (else dropped).
+    """
+
+    def __init__(self, on_event: EventCallback | None = None) -> None:
+        self._on_event = on_event
 
     def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
         function = task.function
@@ -23,7 +30,9 @@ class PythonTaskRunner:
             )
         kwargs = bind(step_path, function, parameters)
         try:
-            value = function(**kwargs)
+            value = settle(step_path, function(**kwargs), task.returns, self._on_event)
+        except StreamError:
+            raise
         except Exception as exc:
             # The step is named by its record; the message is the user's own error.
             raise ExecutionError(f"{type(exc).__name__}: {exc}") from exc

@@ -9,14 +9,17 @@ Contract with the command:
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from runplane.domain.errors import ExecutionError
 from runplane.domain.graph import TaskSpec
@@ -37,14 +40,9 @@ class ShellTaskRunner:
             env = dict(os.environ)
             env.update({ENV_PREFIX + k: _as_env(v) for k, v in parameters.items()})
             env[RETURNS_VARIABLE] = str(returns_file)
-            try:
-                completed = subprocess.run([shell, "-c", task.command], env=env, check=False)
-            except OSError as exc:
-                raise ExecutionError(f"step {step_path!r}: cannot start {shell}: {exc}") from exc
-            if completed.returncode != 0:
-                raise ExecutionError(
-                    f"step {step_path!r}: command exited with status {completed.returncode}"
-                )
+            code = _run(step_path, [shell, "-c", task.command], env)
+            if code != 0:
+                raise ExecutionError(f"step {step_path!r}: command exited with status {code}")
             written = _read_returns(step_path, returns_file.read_text())
         missing = [r.name for r in task.returns if r.name not in written]
         if missing:
@@ -57,6 +55,43 @@ class ShellTaskRunner:
             step_path, task.returns, values[0] if len(values) == 1 else tuple(values)
         )
         return TaskResult(returns=returned, metrics=metrics, parameters_used=dict(parameters))
+
+
+def _run(step_path: str, command: list[str], env: dict[str, str]) -> int:
+    """Run the command, copying its output through sys.stdout / sys.stderr as it comes.
+
+    Going through the Python streams (not the inherited descriptors) lets the caller
+    capture a step's output while it is still shown live.
+    """
+    try:
+        child = subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+        )
+    except OSError as exc:
+        raise ExecutionError(f"step {step_path!r}: cannot start {command[0]}: {exc}") from exc
+    with child:  # closes the pipes and waits for the child
+        return _relay(child)
+
+
+def _relay(child: subprocess.Popen[bytes]) -> int:
+    if child.stdout is None or child.stderr is None:  # pragma: no cover  (both piped above)
+        raise ExecutionError("the command's output pipes were not opened")
+    # The copy runs in the caller's context, so whatever captures the caller's output
+    # (runplane's per-step log) captures the child's stderr too.
+    context = contextvars.copy_context()
+    errors = threading.Thread(
+        target=context.run, args=(_copy, child.stderr, sys.stderr), daemon=True
+    )
+    errors.start()
+    _copy(child.stdout, sys.stdout)
+    errors.join()
+    return child.wait()
+
+
+def _copy(source: IO[bytes], target: TextIO) -> None:
+    for line in iter(source.readline, b""):
+        target.write(line.decode(errors="replace"))
+    target.flush()
 
 
 def _as_env(value: Any) -> str:

@@ -79,6 +79,15 @@ class Containers:
         )
         return template
 
+    def loop_next(self, name: str) -> m.Template:
+        """Records a loop iteration; the next key (or none) becomes the output `branches`."""
+        args = ["loop-next", self._pipeline_file, STEP, "--run-id", RUN_ID, "--output"]
+        template = self._template(name, [*args, BRANCHES_FILE], self._config)
+        template.outputs = m.Outputs(
+            parameters=[m.Parameter(name="branches", value_from=m.ValueFrom(path=BRANCHES_FILE))]
+        )
+        return template
+
     def fan_in(self, name: str) -> m.Template:
         """Closes a composite step from its branches' records; fails when the step failed."""
         args = ["fan-in", self._pipeline_file, STEP, "--run-id", RUN_ID]

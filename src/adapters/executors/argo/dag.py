@@ -18,12 +18,12 @@ from hera.workflows import models as m
 from runplane.adapters.executors.argo.config import ArgoExecutorConfig
 from runplane.adapters.executors.argo.containers import STEP, Containers
 from runplane.adapters.executors.argo.naming import Namer
-from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, Node, join
+from runplane.domain.graph import ConditionalSpec, Graph, LoopSpec, MapSpec, Node, join
 
 PREFIX = "{{inputs.parameters.prefix}}"
 KEYS = "{{tasks.fan-out.outputs.parameters.branches}}"
 #: A task whose branches ran (or were skipped: a conditional's other branches, an empty map).
-_ENDED = "({0}.Succeeded || {0}.Skipped || {0}.Failed || {0}.Errored)"
+_ENDED = "({0}.Succeeded || {0}.Skipped || {0}.Omitted || {0}.Failed || {0}.Errored)"
 
 
 class DagBuilder:
@@ -95,6 +95,9 @@ class DagBuilder:
 
     def _branches(self, node: Node, shape: str) -> Iterator[m.DAGTask]:
         spec = node.composite
+        if isinstance(spec, LoopSpec):
+            yield from self._unrolled_loop(spec, shape)
+            return
         if isinstance(spec, MapSpec):
             # One template for every iteration; the key arrives as {{item}} in its prefix.
             yield m.DAGTask(
@@ -118,6 +121,37 @@ class DagBuilder:
                 when=chosen if isinstance(spec, ConditionalSpec) else None,
                 arguments=_arguments("prefix", f"{STEP}.{key}"),
             )
+
+    def _unrolled_loop(self, spec: LoopSpec, shape: str) -> Iterator[m.DAGTask]:
+        """A loop, unrolled to max_iterations: iteration i runs only if loop-next chose it.
+
+        Argo has no do-while for DAGs, and a recursive template would hide the iterations'
+        step paths; unrolling keeps one DAG task per iteration, each skipped once the
+        loop is done, and the service decides (as locally) whether another iteration runs.
+        """
+        branch = self.graph(spec.branch, f"{shape}.branch")
+        after = self._names.claim(f"{shape}-loop-next")
+        self.templates.append(self._containers.loop_next(after))
+        chosen = KEYS
+        for index in range(spec.max_iterations):
+            when = None if index == 0 else f"'{chosen}' == '{json.dumps([str(index)])}'"
+            depends = "fan-out.Succeeded" if index == 0 else f"next-{index - 1}.Succeeded"
+            yield m.DAGTask(
+                name=f"iteration-{index}",
+                template=branch,
+                depends=depends,
+                when=when,
+                arguments=_arguments("prefix", f"{STEP}.{index}"),
+            )
+            # Only after an iteration that ran: a skipped one leaves the next omitted too.
+            ran = f"iteration-{index}"
+            yield m.DAGTask(
+                name=f"next-{index}",
+                template=after,
+                depends=f"({ran}.Succeeded || {ran}.Failed || {ran}.Errored)",
+                arguments=_arguments("step", STEP),
+            )
+            chosen = f"{{{{tasks.next-{index}.outputs.parameters.branches}}}}"
 
 
 def reachable(graph: Graph) -> list[Node]:

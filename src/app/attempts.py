@@ -1,0 +1,241 @@
+"""The attempts of a task: files in, secrets set, the task, files, objects and output out.
+
+This is the innermost part of the one step path (`RunService.execute_step`); it knows
+nothing of graphs or runs beyond the step it is given.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runplane.app import reporting
+from runplane.app.capture import captured
+from runplane.app.objects import ObjectParameters, ObjectStore
+from runplane.domain.errors import (
+    ExecutionError,
+    RunplaneError,
+    SecretError,
+    SecretNotFoundError,
+)
+from runplane.domain.graph import Graph, Node, TaskSpec
+from runplane.domain.parameters import check_json
+from runplane.domain.redaction import redact
+from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
+from runplane.ports.catalog import Catalog
+from runplane.ports.run_log_store import RunLogStore
+from runplane.ports.secrets import Secrets
+from runplane.ports.task import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A successful attempt: (parameters, returns, metrics, files) and a note."""
+
+    record: tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]
+    message: str = ""
+
+
+class TaskAttempts:
+    """Runs a task up to its attempts, recording each one in the step's record."""
+
+    def __init__(
+        self,
+        *,
+        store: RunLogStore,
+        catalog: Catalog,
+        secrets: Secrets,
+        runners: Mapping[str, TaskRunner],
+        clock: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._secrets = secrets
+        self._runners = dict(runners)
+        self._clock = clock
+        self._objects = ObjectStore(catalog)
+
+    def run(
+        self,
+        run_id: str,
+        node: Node,
+        step: StepLog,
+        parameters: dict[str, Any],
+        attempts: int | None = None,
+    ) -> None:
+        """Attempt the task until one succeeds or `attempts` (else its max_attempts) are spent."""
+        task = node.task
+        if task is None:
+            raise ExecutionError(f"step {step.path!r} has no task to run")
+        for _ in range(attempts or task.max_attempts):
+            attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
+            step.attempts.append(attempt)
+            step.status = Status.PROCESSING
+            self._store.put_step(run_id, step)  # a crash now shows which step was running
+            revealed: list[str] = []
+            printed = io.StringIO()
+            try:
+                with captured(printed):
+                    done = self._attempt(run_id, step.path, task, parameters, revealed)
+            except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
+                attempt.status = step.status = Status.FAIL
+                attempt.message = redact(_message(exc), revealed)
+                attempt.traceback = redact(reporting.user_traceback(exc), revealed)
+                logger.warning("step %s attempt %d failed", step.path, attempt.number)
+                continue
+            except BaseException as exc:
+                # Ctrl-C or SIGTERM: the attempt is over and says why; the run closes above.
+                attempt.status = step.status = Status.FAIL
+                attempt.message = f"interrupted: {type(exc).__name__} {exc}".strip()
+                raise
+            finally:
+                attempt.end_time = self._clock()
+                attempt.log = self._keep_log(run_id, step.path, attempt, printed, revealed)
+                if attempt.status is Status.FAIL:
+                    self._store.put_step(run_id, step)
+            attempt.status = step.status = Status.SUCCESS
+            step.parameters, step.returns, step.metrics, step.data_catalog = done.record
+            attempt.message = done.message
+            return
+
+    def _attempt(
+        self,
+        run_id: str,
+        step_path: str,
+        task: TaskSpec,
+        parameters: dict[str, Any],
+        revealed: list[str],
+    ) -> _Done:
+        """One try: files in, secrets set, the task, files and objects out."""
+        runner = self._runner(step_path, task.kind)
+        fetched = self._files(run_id, "get", task.catalog.get)
+        given = (
+            ObjectParameters(parameters, self._objects, run_id)
+            # A notebook gets loaded objects too, so it can refuse them by type.
+            if task.kind in ("python", "notebook")
+            else parameters
+        )
+        with self._secrets_exposed(task.secrets) as exposed:
+            revealed += exposed
+            result = runner.run(step_path, task, given)
+        stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
+        returns, pickled = self._objects.store(run_id, step_path, result.returns)
+        check_json(step_path, returns)
+        # Record what was consumed as the run log has it (object references stay references).
+        used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
+        files = [*fetched, *stored, *pickled]
+        return _Done((used, returns, result.metrics, files), result.message)
+
+    def _keep_log(
+        self,
+        run_id: str,
+        step_path: str,
+        attempt: Attempt,
+        printed: io.StringIO,
+        secrets: list[str],
+    ) -> str | None:
+        """Put what an attempt printed into the catalog (secrets masked); its name, if any."""
+        text = printed.getvalue()
+        if not text:
+            return None
+        name = f"logs/{step_path}/attempt-{attempt.number}.log"
+        with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
+            target = Path(scratch, name)
+            target.parent.mkdir(parents=True)
+            target.write_text(redact(text, secrets))
+            try:
+                kept = self._catalog.put(run_id, [name], Path(scratch))
+            except RunplaneError as exc:
+                logger.warning("step %s: output not kept: %s", step_path, exc)
+                return None
+        return name if kept else None
+
+    def output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What a step's attempt (default: the last) printed, from the catalog."""
+        step = self._store.get_step(run_id, step_path)
+        if not step.attempts:
+            raise ExecutionError(f"step {step_path!r} of run {run_id!r} has no attempts")
+        numbers = [a.number for a in step.attempts]
+        chosen = step.attempts[-1] if attempt is None else None
+        for candidate in step.attempts:
+            if candidate.number == attempt:
+                chosen = candidate
+        if chosen is None:
+            raise ExecutionError(
+                f"step {step_path!r} of run {run_id!r} has no attempt {attempt}; "
+                f"attempts: {', '.join(map(str, numbers))}"
+            )
+        if chosen.log is None:
+            return ""
+        with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
+            self._catalog.get(run_id, [chosen.log], Path(scratch))
+            return Path(scratch, chosen.log).read_text()
+
+    def _runner(self, step_path: str, kind: str) -> TaskRunner:
+        runner = self._runners.get(kind)
+        if runner is None:
+            raise ExecutionError(
+                f"step {step_path!r}: no runner for tasks of kind {kind!r}; "
+                f"known kinds: {', '.join(sorted(self._runners))}"
+            )
+        return runner
+
+    def _files(self, run_id: str, stage: str, patterns: tuple[str, ...]) -> list[CatalogEntry]:
+        if not patterns:
+            return []
+        move = self._catalog.get if stage == "get" else self._catalog.put
+        return move(run_id, patterns, Path.cwd())
+
+    @contextmanager
+    def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[list[str]]:
+        """Set the secrets as environment variables for the task only; restore afterwards."""
+        revealed: list[str] = []
+        saved = {name: os.environ.get(name) for name in names}
+        try:
+            for name in names:
+                value = self._secrets.get(name)
+                revealed.append(value)
+                os.environ[name] = value
+            yield revealed
+        finally:
+            for name, old in saved.items():
+                if old is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = old
+
+    def check_secrets(self, graph: Graph) -> None:
+        """Fail before any step runs when a declared secret does not exist."""
+        for node in _all_nodes(graph):
+            for name in node.task.secrets if node.task else ():
+                try:
+                    self._secrets.get(name)
+                except SecretNotFoundError as exc:
+                    raise SecretNotFoundError(exc.name, exc.where, step=node.name) from None
+                except SecretError as exc:
+                    raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
+
+
+def _all_nodes(graph: Graph) -> Iterator[Node]:
+    for node in graph.nodes.values():
+        yield node
+        spec = node.composite
+        if spec is not None:
+            branches = [spec.branch] if hasattr(spec, "branch") else list(spec.branches.values())
+            for branch in branches:
+                yield from _all_nodes(branch)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, RunplaneError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,41 @@
+"""The service wired by plain calls: what `execute-step` builds once per step's process.
+
+It wires what `container.Container` wires (the same `plugins.build` per port, the same
+task runners, the same traced-or-not service), without importing dependency-injector: a
+process that runs one step pays for no more than that step needs. Keep the two in step;
+`tests/unit/test_step_service.py` compares them. Everything else builds the container.
+"""
+
+from __future__ import annotations
+
+from runplane.adapters.tasks.mocked import MockedTaskRunner
+from runplane.adapters.tasks.notebook import NotebookTaskRunner
+from runplane.adapters.tasks.python import PythonTaskRunner
+from runplane.adapters.tasks.shell import ShellTaskRunner
+from runplane.app import plugins
+from runplane.app.config import load_settings
+from runplane.app.service import RunService
+from runplane.app.telemetry import build_service as traced_or_not
+
+
+def build_service(configuration_file: str | None = None) -> RunService:
+    """Load the configuration, build every adapter and the service on it."""
+    settings, source = load_settings(configuration_file)
+    sections = settings.model_dump()
+    return traced_or_not(
+        telemetry=sections["telemetry"],
+        source=source,
+        executor_type=sections["executor"]["type"],
+        executor=plugins.build("executor", sections["executor"], source),
+        run_log_store=plugins.build("run_log_store", sections["run_log_store"], source),
+        catalog=plugins.build("catalog", sections["catalog"], source),
+        secrets=plugins.build("secrets", sections["secrets"], source),
+        task_runners={
+            "python": PythonTaskRunner(on_event=None),
+            "shell": ShellTaskRunner(),
+            "mocked": MockedTaskRunner(),
+            "notebook": NotebookTaskRunner(),
+        },
+        configuration=sections,
+        configuration_file=configuration_file,
+    )

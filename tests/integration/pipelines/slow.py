@@ -1,0 +1,30 @@
+"""Three steps; the middle one waits a long time unless the file `go` exists (for SIGTERM)."""
+
+import time
+from pathlib import Path
+
+from runplane import Pipeline, PythonTask
+
+
+def prepare() -> int:
+    return 20
+
+
+def wait(value: int) -> int:
+    if not Path("go").exists():
+        Path("waiting").write_text("the step is running")
+        time.sleep(60)
+    return value + 1
+
+
+def finish(value: int) -> int:
+    return value * 2
+
+
+pipeline = Pipeline(
+    [
+        PythonTask(prepare, returns=["value"]),
+        PythonTask(wait, returns=["value"]),
+        PythonTask(finish, returns=["result"]),
+    ]
+)

@@ -1,0 +1,266 @@
+"""A catalogue of bad and hostile input, each through the CLI in a subprocess.
+
+Every case must end with a non-zero exit status, a message naming the culprit and what
+would be valid, and no Python traceback. The cases run side by side in a module fixture
+(each in a folder of its own) so that some 60 CLI start-ups take seconds, not a minute;
+each case is then its own test. `pytest -s` prints the figures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import RUNPLANE
+
+pytestmark = pytest.mark.integration
+
+OK = """
+from runplane import Catalog, Pipeline, PythonTask
+
+
+def one() -> int:
+    return 1
+
+
+pipeline = Pipeline([PythonTask(one, returns=["x"])])
+"""
+
+OK_YAML = """
+steps:
+  - {type: shell, name: hello, command: "echo hi"}
+"""
+
+
+def sdk(body: str) -> str:
+    """A pipeline file with the imports and a function `one` ready."""
+    return OK.replace('pipeline = Pipeline([PythonTask(one, returns=["x"])])', body)
+
+
+def put(pattern: str) -> str:
+    return sdk(f"pipeline = Pipeline([PythonTask(one, catalog=Catalog(put=[{pattern!r}]))])")
+
+
+BOMB = "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+DEEP = "x: " + "[" * 5000 + "]" * 5000 + "\n"
+LATIN1 = "name: caf\xe9\n".encode("latin-1")
+
+
+@dataclass
+class Case:
+    id: str
+    args: list[str]
+    expect: list[str]  # substrings of the output (whitespace-normalised), culprit and remedy
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # name -> target
+    env: dict[str, str] = field(default_factory=dict)
+    code: int | None = None  # a specific status; else any non-zero
+
+
+RUN_OK = ["run", "ok.py"]
+
+CASES = [
+    # -- configuration -----------------------------------------------------------------
+    Case("config-missing", [*RUN_OK, "-c", "nope.yaml"], ["'nope.yaml' not found"]),
+    Case("config-bad-yaml", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' is not valid YAML", "line 2"],
+         {"c.yaml": "executor: [local\n"}),
+    Case("config-not-mapping", [*RUN_OK, "-c", "c.yaml"], ["must be a mapping", "run_log_store"],
+         {"c.yaml": "- a\n- b\n"}),
+    Case("config-unknown-section", [*RUN_OK, "-c", "c.yaml"],
+         ["unknown section 'executr'", "valid sections"], {"c.yaml": "executr: {type: local}\n"}),
+    Case("config-unknown-type", [*RUN_OK, "-c", "c.yaml"], ["lokal", "local-subprocess"],
+         {"c.yaml": "executor: {type: lokal}\n"}),
+    Case("config-typo-in-adapter-key", [*RUN_OK, "-c", "c.yaml"], ["log_foldr"],
+         {"c.yaml": "run_log_store: {type: file-system, config: {log_foldr: x}}\n"}),
+    Case("config-section-not-mapping", [*RUN_OK, "-c", "c.yaml"], ["run_log_store"],
+         {"c.yaml": "run_log_store: 3\n"}),
+    Case("config-not-utf8", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' is not UTF-8", "line 1"],
+         {"c.yaml": LATIN1}),
+    Case("config-yaml-bomb", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' expands to more than"],
+         {"c.yaml": BOMB}),
+    Case("config-deeply-nested", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' is nested too deeply"],
+         {"c.yaml": DEEP}),
+    Case("config-variable-bad-type", RUN_OK, ["bogus", "local"],
+         env={"RUNPLANE_EXECUTOR__TYPE": "bogus"}),
+    Case("config-variable-missing-file", RUN_OK, ["'absent.yaml' not found"],
+         env={"RUNPLANE_CONFIGURATION_FILE": "absent.yaml"}),
+    Case("config-validate-bad", ["config", "validate", "c.yaml"], ["unknown section 'x'"],
+         {"c.yaml": "x: 1\n"}),
+    # -- SDK pipeline definitions ---------------------------------------------------------
+    Case("pipeline-missing", ["run", "nope.py"], ["'nope.py' not found"]),
+    Case("pipeline-wrong-suffix", ["run", "p.txt"], ["must be a Python file", ".yaml"],
+         {"p.txt": OK}),
+    Case("pipeline-syntax-error", ["run", "p.py"], ["'p.py' failed to import", "SyntaxError"],
+         {"p.py": "def (:\n"}),
+    Case("pipeline-not-defined", ["run", "p.py"], ["must define `pipeline`", "found nothing"],
+         {"p.py": "x = 1\n"}),
+    Case("pipeline-import-error", ["run", "p.py"], ["ModuleNotFoundError", "no_such_module"],
+         {"p.py": "import no_such_module\n"}),
+    Case("pipeline-not-utf8", ["run", "p.py"], ["'p.py' failed to import", "utf-8"],
+         {"p.py": b"x = 'caf\xe9'\n" + OK.encode()}),
+    Case("pipeline-duplicate-names", ["run", "p.py"], ["one"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one), PythonTask(one)])")}),
+    Case("pipeline-step-name-with-slash", ["run", "p.py"], ["'../x'", "letters, digits"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, name='../x')])")}),
+    Case("pipeline-returns-string", ["run", "p.py"], ["returns must be a list", "'x'"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, returns='x')])")}),
+    Case("pipeline-max-attempts-zero", ["run", "p.py"], ["max_attempts must be at least 1"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, max_attempts=0)])")}),
+    Case("secret-name-with-dash", ["run", "p.py"],
+         ["secret name 'api-key'", "environment variable name"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, secrets=['api-key'])])")}),
+    Case("secret-name-with-equals", ["run", "p.py"], ["secret name 'A=B'", "letters, digits"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, secrets=['A=B'])])")}),
+    Case("secret-name-leading-digit", ["run", "p.py"], ["secret name '1key'", "digit"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, secrets=['1key'])])")}),
+    Case("catalog-pattern-dotdot", ["run", "p.py"], ["'../etc/passwd'", "without '..'"],
+         {"p.py": put("../etc/passwd")}),
+    Case("catalog-pattern-absolute", ["run", "p.py"], ["'/etc/passwd'", "relative"],
+         {"p.py": put("/etc/passwd")}),
+    Case("catalog-pattern-empty", ["run", "p.py"], ["catalog pattern is empty"],
+         {"p.py": put(" ")}),
+    Case("catalog-symlinked-folder-outside", ["run", "p.py"],
+         ["catalog-symlinked-folder-outside/outside/", "resolves outside"],
+         {"p.py": put("outside/*")}, {"outside": "/etc"}, code=1),
+    Case("catalog-symlinked-file-outside", ["run", "p.py"], ["/host' resolves outside"],
+         {"p.py": put("host")}, {"host": "/etc/hostname"}, code=1),
+    Case("map-iterate-on-not-identifier", ["run", "p.py"], ["iterate_on 'a-b'", "identifier"],
+         {"p.py": sdk("from runplane import Map\n"
+                      "pipeline = Pipeline([Map('m', 'a-b', 'i', Pipeline([PythonTask(one)]))])")}),
+    # -- YAML pipeline definitions ---------------------------------------------------------
+    Case("yaml-syntax", ["run", "p.yaml"], ["'p.yaml' is not valid YAML", "line"],
+         {"p.yaml": "steps: [\n"}),
+    Case("yaml-not-mapping", ["run", "p.yaml"], ["p.yaml"], {"p.yaml": "- 1\n"}),
+    Case("yaml-empty", ["run", "p.yaml"], ["p.yaml"], {"p.yaml": ""}),
+    Case("yaml-unknown-type", ["run", "p.yaml"], ["steps[0]", "shel"],
+         {"p.yaml": "steps: [{type: shel, name: a, command: ls}]\n"}),
+    Case("yaml-unknown-key", ["run", "p.yaml"], ["steps[0]", "comand"],
+         {"p.yaml": "steps: [{type: shell, name: a, comand: ls}]\n"}),
+    Case("yaml-missing-module", ["run", "p.yaml"], ["module 'nowhere' not found"],
+         {"p.yaml": "steps: [{type: python, command: nowhere.f}]\n"}),
+    Case("yaml-bomb", ["run", "p.yaml"], ["'p.yaml' expands to more than"], {"p.yaml": BOMB}),
+    Case("yaml-not-utf8", ["run", "p.yaml"], ["'p.yaml' is not UTF-8"], {"p.yaml": LATIN1}),
+    Case("yaml-secret-name", ["run", "p.yaml"], ["steps[0]", "secret name 'my secret'"],
+         {"p.yaml": "steps: [{type: shell, name: a, command: ls, secrets: ['my secret']}]\n"}),
+    Case("yaml-catalog-traversal", ["run", "p.yaml"], ["steps[0]", "'../../x'"],
+         {"p.yaml": "steps: [{type: shell, name: a, command: ls, catalog: {get: [../../x]}}]\n"}),
+    Case("yaml-alias-cycle", ["run", "p.yaml"], ["p.yaml"], {"p.yaml": "steps: &s [*s]\n"}),
+    # -- parameters ------------------------------------------------------------------------
+    Case("params-missing", [*RUN_OK, "-p", "nope.yaml"], ["parameters file 'nope.yaml' not found"]),
+    Case("params-bad-yaml", [*RUN_OK, "-p", "p.yaml"], ["'p.yaml' is not valid YAML", "line"],
+         {"p.yaml": "a: [1\n"}),
+    Case("params-list", [*RUN_OK, "-p", "p.yaml"], ["must be a mapping", "got list"],
+         {"p.yaml": "- 1\n"}),
+    Case("params-bad-name", [*RUN_OK, "-p", "p.yaml"], ["'a-b' is not a valid identifier"],
+         {"p.yaml": "a-b: 1\n"}),
+    Case("params-not-utf8", [*RUN_OK, "-p", "p.yaml"], ["'p.yaml' is not UTF-8"],
+         {"p.yaml": LATIN1}),
+    Case("params-enormous", [*RUN_OK, "-p", "p.yaml"], ["'p.yaml' is 11,", "the limit is"],
+         {"p.yaml": "x: '" + "a" * (11 * 1024 * 1024) + "'\n"}),
+    Case("params-yaml-bomb", [*RUN_OK, "-p", "p.yaml"], ["'p.yaml' expands to more than"],
+         {"p.yaml": BOMB}),
+    Case("params-date-value", [*RUN_OK, "-p", "p.yaml"], ["'when' is not JSON data", "quote dates"],
+         {"p.yaml": "when: 2026-01-01\n"}),
+    Case("params-control-characters", [*RUN_OK, "-p", "p.yaml"], ["p.yaml", "not valid YAML"],
+         {"p.yaml": "a: \x07\n"}),
+    # -- run ids -----------------------------------------------------------------------------
+    Case("run-id-dotdot", [*RUN_OK, "--run-id", "../escape"],
+         ["'../escape' is invalid", "letters"]),
+    Case("run-id-absolute", [*RUN_OK, "--run-id", "/tmp/x"], ["'/tmp/x' is invalid"]),
+    Case("run-id-shell", [*RUN_OK, "--run-id", "a;rm -rf ~"], ["is invalid", "digits"]),
+    Case("run-id-substitution", [*RUN_OK, "--run-id", "$(whoami)"], ["'$(whoami)' is invalid"]),
+    Case("run-id-space", [*RUN_OK, "--run-id", "a b"], ["'a b' is invalid"]),
+    Case("run-id-empty", [*RUN_OK, "--run-id", ""], ["run id", "invalid"]),
+    Case("run-id-too-long", [*RUN_OK, "--run-id", "r" * 200], ["is invalid", "1-128"]),
+    Case("run-id-newline", [*RUN_OK, "--run-id", "a\nb"], ["is invalid"]),
+    Case("show-run-id-dotdot", ["runs", "show", "../../etc"], ["'../../etc' is invalid"]),
+    Case("retry-run-id-dotdot", ["retry", "../x"], ["'../x' is invalid"]),
+    Case("execute-step-run-id-dotdot", ["execute-step", "ok.py", "one", "--run-id", "../x"],
+         ["'../x' is invalid"]),
+    Case("show-unknown-run", ["runs", "show", "ghost"], ["run 'ghost' not found"]),
+    # -- CLI arguments -----------------------------------------------------------------------
+    Case("cli-unknown-command", ["launch"], ["No such command 'launch'"]),
+    Case("cli-unknown-option", [*RUN_OK, "--colour"], ["No such option: --colour"]),
+    Case("cli-missing-argument", ["run"], ["Missing argument 'pipeline'"]),
+    Case("cli-attempts-zero", ["execute-step", "ok.py", "one", "--run-id", "r", "--attempts", "0"],
+         ["'--attempts'", "greater than or equal to 1"]),
+    Case("cli-pipeline-is-a-folder", ["run", "."], ["'.' not found"]),
+]  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    code: int
+    output: str
+
+
+def run_case(case: Case, root: Path, env: dict[str, str]) -> Outcome:
+    folder = root / case.id
+    folder.mkdir()
+    (folder / "ok.py").write_text(OK)
+    for name, content in case.files.items():
+        path = folder / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    for name, target in case.links.items():
+        (folder / name).symlink_to(target)
+    done = subprocess.run(
+        [RUNPLANE, *case.args], cwd=folder, env={**env, **case.env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    return Outcome(done.returncode, done.stdout + done.stderr)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    root = tmp_path_factory.mktemp("bad-input")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPLANE_")}
+    env["COLUMNS"] = "200"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = dict(
+            zip(
+                [c.id for c in CASES],
+                pool.map(lambda c: run_case(c, root, env), CASES),
+                strict=True,
+            )
+        )
+    handled = sum(1 for c in CASES if _handled(c, results[c.id]))
+    sys.stdout.write(f"bad input: {len(CASES)} cases, {handled} handled\n")
+    return results
+
+
+def _handled(case: Case, outcome: Outcome) -> bool:
+    flat = " ".join(outcome.output.split())
+    return (
+        outcome.code != 0
+        and (case.code is None or outcome.code == case.code)
+        and "Traceback" not in outcome.output
+        and all(" ".join(e.split()) in flat for e in case.expect)
+    )
+
+
+def test_catalogue_is_large_enough() -> None:
+    assert len(CASES) >= 40
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_refused_clearly(case: Case, outcomes: dict[str, Outcome]) -> None:
+    outcome = outcomes[case.id]
+    assert outcome.code != 0, outcome.output
+    if case.code is not None:
+        assert outcome.code == case.code, outcome.output
+    assert "Traceback" not in outcome.output
+    flat = " ".join(outcome.output.split())
+    for expected in case.expect:
+        assert " ".join(expected.split()) in flat, outcome.output
