@@ -8,7 +8,6 @@ by name: `{"type": "done", "answer": ...}` for `returns=["answer"]`.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +47,9 @@ def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
     When this thread already runs a loop (a notebook, an async web handler), the coroutine
     runs in a worker thread of its own: a loop cannot be re-entered.
     """
+    # Imported here: every Python task's process imports this module, few run coroutines.
+    import asyncio  # noqa: PLC0415
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
