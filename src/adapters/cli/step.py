@@ -36,19 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--attempts",
-        type=_positive,
+        type=int,
         help="At most this many attempts here (default: the step's max_attempts); "
         "orchestrators that retry the command themselves pass 1.",
     )
     parser.add_argument("--debug", action="store_true", help="Show Python tracebacks of errors.")
     return parser
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not in the range x>=1")
-    return value
 
 
 def build_step_command(
@@ -57,7 +50,13 @@ def build_step_command(
     """`execute-step ARGS` bound to a factory that builds the application from a config file."""
 
     def execute_step(argv: Sequence[str]) -> int:
-        args = _parser().parse_args(list(argv))
+        parser = _parser()
+        args = parser.parse_args(list(argv))
+        if args.attempts is not None and args.attempts < 1:
+            # The wording of the typer command, which people and scripts already know.
+            parser.error(
+                "Invalid value for '--attempts': Input should be greater than or equal to 1"
+            )
         try:
             app = make_app(args.config_file)
             graph = app.load_pipeline(args.pipeline)
