@@ -1,25 +1,21 @@
-"""The configuration: the embedded default < the file < RUNPLANE_* variables."""
+"""The configuration file, loaded with pydantic-settings: file < RUNPLANE_* variables < args."""
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ConfigurationError
 
 #: Names the configuration file when no file is given explicitly.
 CONFIGURATION_FILE_VARIABLE = "RUNPLANE_CONFIGURATION_FILE"
-
-#: Variables `RUNPLANE_<SECTION>` (a JSON object) and `RUNPLANE_<SECTION>__<KEY>__...`.
-ENV_PREFIX = "runplane_"
-ENV_NESTED_DELIMITER = "__"
 
 #: The embedded default, used for every section the file does not set.
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -32,10 +28,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
     """The four port sections, each `{type, config}`, and the optional `telemetry` section."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="RUNPLANE_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
 
     executor: dict[str, Any] = DEFAULTS["executor"]
     run_log_store: dict[str, Any] = DEFAULTS["run_log_store"]
@@ -43,66 +41,31 @@ class Settings(BaseModel):
     secrets: dict[str, Any] = DEFAULTS["secrets"]
     telemetry: dict[str, Any] = DEFAULTS["telemetry"]
 
-
-def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Sections set by variables, case-insensitively (the rules pydantic-settings applied).
-
-    `RUNPLANE_EXECUTOR='{"type": "local"}'` sets a whole section (it must be a JSON object);
-    `RUNPLANE_RUN_LOG_STORE__CONFIG__LOG_FOLDER=x` sets one key inside it (JSON when the
-    value parses as JSON, else the string). Keys set that way go over the whole-section
-    value. Variables that name no section (`RUNPLANE_PRM_x`) are not configuration.
-    """
-    whole: dict[str, Any] = {}
-    keys: dict[str, Any] = {}
-    for variable, raw in environ.items():
-        name = variable.lower()
-        if not name.startswith(ENV_PREFIX):
-            continue
-        section, *path = name[len(ENV_PREFIX) :].split(ENV_NESTED_DELIMITER)
-        if section not in DEFAULTS:
-            continue
-        if not path:
-            whole[section] = _json_object(variable, raw)
-            continue
-        target = keys.setdefault(section, {})
-        for key in path[:-1]:
-            target = target.setdefault(key, {})
-            if not isinstance(target, dict):
-                break
-        else:
-            target[path[-1]] = _json_or_text(raw)
-    return merge(whole, keys)
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments win over RUNPLANE_* variables (the file is added by `load_settings`)."""
+        return init_settings, env_settings
 
 
-def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """`over` on top of `base`, mappings merged key by key at every depth."""
-    out = dict(base)
-    for key, value in over.items():
-        below = out.get(key)
-        both_maps = isinstance(below, Mapping) and isinstance(value, Mapping)
-        out[key] = merge(below, value) if both_maps else value  # type: ignore[arg-type]
-    return out
+class _FileSource(PydanticBaseSettingsSource):
+    """The YAML file, parsed beforehand by `read_file` (so errors name file and line)."""
 
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.data = data
 
-def _json_object(variable: str, raw: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise ConfigurationError(
-            f"variable {variable} must be a JSON object such as "
-            '\'{"type": "...", "config": {...}}\' (or set one key with '
-            f"{variable}__CONFIG__<KEY>)"
-        )
-    return value
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
 
-
-def _json_or_text(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
 
 
 def resolve_file(configuration_file: str | None) -> Path | None:
@@ -136,16 +99,25 @@ def read_file(path: Path) -> dict[str, Any]:
 
 
 def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]:
-    """Load the settings and say where they came from (for error messages).
-
-    Precedence: RUNPLANE_* variables over the file over the embedded default, merged key by
-    key (a variable that sets one key keeps the file's other keys of that section).
-    """
+    """Load the settings and say where they came from (for error messages)."""
     path = resolve_file(configuration_file)
     data = read_file(path) if path else {}
     source = f"configuration file '{path}'" if path else "the default configuration"
+
+    class FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return init_settings, env_settings, _FileSource(settings_cls, data)
+
     try:
-        return Settings.model_validate(merge(data, from_environment(os.environ))), source
+        return FromFile(), source
     except ValidationError as exc:
         raise ConfigurationError(f"{source}: {_describe(exc)}") from None
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from runplane.app import plugins
-from runplane.app.config import from_environment, load_settings, read_file, resolve_file
+from runplane.app.config import Settings, load_settings, read_file, resolve_file
 from runplane.ports.tooling import ConfigValue
 
 MASK = "**********"
@@ -21,12 +21,28 @@ _SECRET_KEY = re.compile(
 )
 
 
+class _EnvOnly(Settings):
+    """The RUNPLANE_* variables alone, to tell which values they set."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings,)
+
+
 def effective_config(configuration_file: str | None = None) -> list[ConfigValue]:
     """Each leaf of each section, after environment overrides and adapter defaults."""
     path = resolve_file(configuration_file)
     from_file = read_file(path) if path else {}
     settings, source = load_settings(configuration_file)
-    from_env = from_environment(os.environ)  # the RUNPLANE_* variables alone
+    env_settings = _EnvOnly()
+    from_env = {name: getattr(env_settings, name) for name in env_settings.model_fields_set}
     values: list[ConfigValue] = []
     for section in plugins.PORTS:
         raw: dict[str, Any] = getattr(settings, section)
