@@ -101,7 +101,9 @@ def read_file(path: Path) -> dict[str, Any]:
 def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]:
     """Load the settings and say where they came from (for error messages)."""
     path = resolve_file(configuration_file)
-    data = read_file(path) if path else {}
+    # Sections the file leaves out start from the embedded default, so a RUNPLANE_* variable
+    # that sets one key merges into the default section instead of replacing it.
+    data = {**DEFAULTS, **(read_file(path) if path else {})}
     source = f"configuration file '{path}'" if path else "the default configuration"
 
     class FromFile(Settings):

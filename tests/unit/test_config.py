@@ -162,3 +162,12 @@ def test_container_ports_can_be_overridden_with_fakes(
         c.service().run(Pipeline([PythonTask(read_secret, secrets=["a"])]).graph)
     assert seen == {"a": "from the fake"}
     assert fake.asked == ["a", "a"]  # checked before the run, then given to the step
+
+
+def test_one_key_from_the_environment_merges_into_the_default_section(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE__CONFIG__LOG_FOLDER", str(tmp_path / "logs"))
+    store = create_container().run_log_store()
+    assert isinstance(store, FileSystemRunLogStore)
+    assert store.location("r") == str(tmp_path / "logs" / "r")
