@@ -150,7 +150,7 @@ class RunService:
             run_id=run_id,
             tag=tag,
             pipeline_file=pipeline_file,
-            parameters_from=f"parameters file '{parameters_file}'" if parameters_file else "",
+            parameters_from=_source_of(parameters_file),
         )
         return self._execute(graph, run)
 
@@ -177,7 +177,7 @@ class RunService:
         reuse = reusable(graph, original.steps, from_step)
         if parameters_file:
             initial = load_parameters(parameters_file)
-            source = f"parameters file '{parameters_file}'"
+            source = _source_of(parameters_file)
         else:
             initial, source = original.initial_parameters, f"original run '{original.run_id}'"
         self._attempts.check_secrets(graph)
@@ -211,7 +211,7 @@ class RunService:
             run_id=run_id,
             tag=tag,
             pipeline_file=pipeline_file,
-            parameters_from=f"parameters file '{parameters_file}'" if parameters_file else "",
+            parameters_from=_source_of(parameters_file),
         )
 
     def finish_run(self, graph: Graph, run_id: str) -> RunLog:
@@ -612,6 +612,11 @@ class RunService:
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return new_run_id(stamp, random.token_hex(3))
+
+
+def _source_of(parameters_file: str | None) -> str:
+    """Where a run's initial parameters came from, as its run log says."""
+    return f"parameters file '{parameters_file}'" if parameters_file else ""
 
 
 def _check_same_structure(graph: Graph, original: RunLog) -> None:

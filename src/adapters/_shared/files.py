@@ -41,16 +41,6 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def copy_with_sha256(source: Path, target: Path, *, durable: bool = True) -> tuple[str, int]:
-    """Copy `source` to `target` atomically, hashing while copying; return (sha256, size).
-
-    `durable`: the copy's data is on disk before it is renamed into place.
-    """
-    sha256, size, staged = stage_with_sha256(source, target)
-    publish([(staged, target)], durable=durable)
-    return sha256, size
-
-
 def stage_with_sha256(source: Path, target: Path) -> tuple[str, int, Path]:
     """Copy `source` to a temporary file beside `target`, hashing while copying.
 

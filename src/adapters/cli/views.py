@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
 
-from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog
+from runplane.domain.run_log import RunLog, Status, StepLog
 
 
 def status_text(status: Status) -> str:
@@ -24,16 +23,6 @@ def summary(console: Console, log: RunLog) -> None:
         table.add_row(step.path, status_text(step.status), str(len(step.attempts)), duration(step))
     console.print(table)
     console.print(f"run {log.run_id}: {status_text(log.status)}")
-
-
-def runs_table(summaries: Iterable[RunSummary]) -> Table:
-    """A table of runs, in the order given."""
-    table = Table("run id", "status", "tag", "started", "pipeline")
-    for s in summaries:
-        table.add_row(
-            s.run_id, status_text(s.status), s.tag or "", s.start_time, s.pipeline_name or ""
-        )
-    return table
 
 
 def duration(step: StepLog) -> str:
