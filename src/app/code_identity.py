@@ -3,37 +3,59 @@
 from __future__ import annotations
 
 import subprocess
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 
 def code_identity(cwd: str | None = None) -> dict[str, Any]:
-    """Identify the code in `cwd` (git commit, dirty flag, remote) once per run."""
+    """Identify the code in `cwd` (git commit, dirty flag, remote) once per run.
+
+    Two git processes run side by side: `status --porcelain=v2 --branch` gives the commit
+    and the dirty flag in one call, `config` gives the remote.
+    """
+    status = _start(cwd, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
+    remote = _start(cwd, "config", "--get", "remote.origin.url")
     identity: dict[str, Any] = {"runplane_version": _runplane_version()}
-    commit = _git(cwd, "rev-parse", "HEAD")
-    if commit is None:
+    lines = (_finish(status) or "").splitlines()
+    remote_url = _finish(remote)
+    commit = next((line.split()[2] for line in lines if line.startswith("# branch.oid ")), None)
+    if commit is None or commit == "(initial)":  # not a repository, or no commit yet
         identity["type"] = "package"
         return identity
-    status = _git(cwd, "status", "--porcelain", "--untracked-files=no")
-    identity.update(
-        type="git",
-        commit=commit,
-        dirty=bool(status),
-        remote=_git(cwd, "config", "--get", "remote.origin.url"),
-    )
+    dirty = any(not line.startswith("#") for line in lines)
+    identity.update(type="git", commit=commit, dirty=dirty, remote=remote_url)
     return identity
 
 
-def _git(cwd: str | None, *args: str) -> str | None:
+def _start(cwd: str | None, *args: str) -> subprocess.Popen[str] | None:
     try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except OSError:  # no git installed
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
 
 
+def _finish(process: subprocess.Popen[str] | None) -> str | None:
+    """The command's output, or None if it failed or hung."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return out.strip() if process.returncode == 0 else None
+
+
+@cache
 def _runplane_version() -> str:
     try:
         return version("runplane")

@@ -6,12 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ConfigurationError
 
 #: Names the configuration file when no file is given explicitly.
@@ -78,6 +76,11 @@ def read_file(path: Path) -> dict[str, Any]:
     """Parse a configuration file; errors name the file (and the line for bad YAML)."""
     if not path.is_file():
         raise ConfigurationError(f"configuration file '{path}' not found")
+    # Imported here: a run on the embedded default reads no YAML and skips the import.
+    import yaml  # noqa: PLC0415
+
+    from runplane.app.yaml_files import read_yaml  # noqa: PLC0415
+
     try:
         data = read_yaml(path, "configuration file", ConfigurationError)
     except yaml.MarkedYAMLError as exc:
