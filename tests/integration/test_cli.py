@@ -250,6 +250,27 @@ def test_import_runplane_stays_light(clean_env: dict[str, str]) -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_a_run_on_the_default_configuration_imports_no_cloud_sdk_or_cli(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    code = (
+        "import sys\n"
+        "from runplane import Pipeline, PythonTask\n"
+        "Pipeline([PythonTask(lambda: 1, name='one', returns=['x'])]).execute()\n"
+        "heavy = {'boto3', 'hvac', 'hera', 'papermill', 'typer', 'rich', 'opentelemetry'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+
+
 def test_runs_logs_prints_what_a_step_printed(cli: Cli) -> None:
     result = cli("run", str(SEED), "--run-id", "logs-1", env={"secret_key": "k"})
     assert result.code == 0, result.stderr
