@@ -104,7 +104,10 @@ def runs_list_rows(python: str, work: Path, count: int, repeat: int) -> list[lis
             capture_output=True,
         )
         store = home / ".run_log_store"
-        (template,) = list(store.iterdir())
+        # The scenario runs its pipeline twice: keep one run as the template.
+        template, *others = sorted(store.iterdir())
+        for other in others:
+            shutil.rmtree(other)
         header = json.loads((template / "run.json").read_text())
         for i in range(count - 1):
             copy = store / f"run-{i:05d}"
