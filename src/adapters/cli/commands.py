@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from runplane.adapters.cli.progress import watching
-from runplane.adapters.cli.run_views import run_tree, runs_listing, step_detail
+from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RunplaneError
@@ -255,13 +255,15 @@ def list_runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
     debug: DebugOption = False,
 ) -> None:
-    """List recorded runs, newest first."""
+    """List recorded runs, newest first: a table on a terminal, one line per run when piped."""
     with _user_errors(debug):
         summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
     if as_json:
         sys.stdout.write(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n")
-    else:
+    elif out.is_terminal:
         out.print(runs_listing(summaries))
+    else:
+        sys.stdout.write(runs_lines(summaries))
 
 
 @runs.command("show")

@@ -44,6 +44,31 @@ def runs_listing(summaries: Iterable[RunSummary]) -> Table:
     return table
 
 
+def runs_lines(summaries: Iterable[RunSummary]) -> str:
+    """The same columns as plain text, one run per line, for pipes and files.
+
+    A table drawn for an unknown width wraps long rows over several lines, which `grep`,
+    `wc -l` and `awk` cannot use; and drawing thousands of rows costs seconds.
+    """
+    header = ("run id", "status", "tag", "started", "duration", "pipeline")
+    rows = [header] + [
+        (
+            s.run_id,
+            s.status.value,
+            s.tag or "-",
+            s.start_time[:19].replace("T", " "),
+            took(s.start_time, s.end_time),
+            s.pipeline_name or "-",
+        )
+        for s in summaries
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    return "".join(
+        "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]) + "\n"
+        for row in rows
+    )
+
+
 def run_tree(tree: RunTree) -> RenderableType:
     """The run header, then its steps as a tree with branches and iterations."""
     log = tree.log
