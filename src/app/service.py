@@ -6,9 +6,7 @@ import logging
 import os
 import secrets as random
 import tempfile
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,20 +14,21 @@ from typing import Any
 from runplane.app import inspection
 from runplane.app.attempts import TaskAttempts
 from runplane.app.code_identity import code_identity
+from runplane.app.composite_steps import CompositeSteps
+from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
 from runplane.app.wiring import check_pipeline
-from runplane.domain import composites
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     CatalogError,
     ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
-    RunplaneError,
 )
-from runplane.domain.events import EventKind, RunEvent, RunListener
-from runplane.domain.graph import Graph, Node, NodeKind, join
+from runplane.domain.events import EventKind, RunListener
+from runplane.domain.graph import Graph, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.retry import reusable
@@ -61,26 +60,6 @@ Clock = Callable[[], str]
 def utc_now() -> str:
     """The current time, ISO 8601 in UTC with microseconds (sorts as text)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-@dataclass
-class _RunState:
-    """A run as the process driving it knows it: records, parameters per branch, overrides."""
-
-    run: RunLog
-    scopes: ScopedParameters
-    overrides: dict[str, Any]
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def recorded(self, step: StepLog) -> None:
-        with self.lock:
-            self.run.steps[step.path] = step
-            if step.status is Status.SUCCESS:
-                self.scopes.record(step.path, step.returns)
-
-    def parameters_for(self, step_path: str) -> dict[str, Any]:
-        with self.lock:
-            return layer(self.scopes.for_step(step_path), (), self.overrides)
 
 
 class RunService:
@@ -115,8 +94,9 @@ class RunService:
         )
         # Runs this process is driving: it is their only writer of composite and header
         # records, so the in-memory state is the store's content, not a cache.
-        self._live: dict[str, _RunState] = {}
-        self._listeners: list[RunListener] = []
+        self._live: dict[str, RunState] = {}
+        self._listeners = Listeners(clock)
+        self._composites = CompositeSteps(run_log_store, clock, self._listeners)
 
     # -- use cases -------------------------------------------------------------------
 
@@ -218,7 +198,7 @@ class RunService:
         """Close a run whose steps ran elsewhere: its status and parameters from the records."""
         state = self._state(run_id, graph)
         run = state.run
-        run.status = outcome(graph, "", self._status_in(state))
+        run.status = outcome(graph, "", state.status_of)
         run.parameters = layer(state.scopes.top(), (), state.overrides)
         run.end_time = self._clock()
         self._store.update_run(run)
@@ -243,9 +223,9 @@ class RunService:
         if reused is not None:
             state.recorded(reused)
             return reused
-        step = self._new_record(state, step_path, node)
+        step = state.new_record(step_path, node)
         logger.info("step %s started", step_path, extra={"run_id": run_id, "step": step_path})
-        self._emit(EventKind.STEP_STARTED, run_id, step_path)
+        self._listeners.emit(EventKind.STEP_STARTED, run_id, step_path)
         if node.kind is NodeKind.STUB:
             now = self._clock()
             step.attempts.append(Attempt(len(step.attempts) + 1, Status.SUCCESS, now, now))
@@ -256,103 +236,32 @@ class RunService:
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
-        self._emit_step(EventKind.STEP_ENDED, run_id, step)
+        self._listeners.emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
     def fan_out(self, graph: Graph, run_id: str, step_path: str) -> list[str] | None:
         """Open a composite step: decide and record its branches; None if that failed."""
         state = self._state(run_id, graph)
-        node = graph.find(step_path)
         reused = self.reused(run_id, step_path, state)
         if reused is not None:
             return list(reused.branches)
-        step = self._new_record(state, step_path, node)
-        attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
-        step.attempts.append(attempt)
-        try:
-            plan = composites.fan_out(node, state.parameters_for(step_path))
-        except RunplaneError as exc:
-            attempt.status = step.status = Status.FAIL
-            attempt.message, attempt.end_time = str(exc), self._clock()
-            self._store.put_step(run_id, step)
-            state.recorded(step)
-            return None
-        step.parameters = plan.parameters
-        step.branches = dict.fromkeys(plan.keys, Status.PROCESSING.value)
-        self._store.put_step(run_id, step)
-        state.recorded(step)
-        with state.lock:
-            for key in plan.keys:
-                state.scopes.open(join(step_path, key), plan.variables.get(key, {}))
-        logger.info("step %s opened %d branches", step_path, len(plan.keys))
-        self._emit(EventKind.BRANCHES_OPENED, run_id, step_path, branches=tuple(plan.keys))
-        return plan.keys
+        return self._composites.open(state, graph.find(step_path), step_path)
 
     def fan_in(self, graph: Graph, run_id: str, step_path: str) -> StepLog:
         """Close a composite step: its status and returns, gathered from its branches."""
         state = self._state(run_id, graph)
-        node = graph.find(step_path)
         step = state.run.steps[step_path]
         if step.reused_from is not None:
             state.recorded(step)
             return step
-        attempt = step.attempts[-1]
-        with state.lock:
-            statuses = {
-                key: outcome(node.branch(key), join(step_path, key), self._status_in(state))
-                for key in step.branches
-            }
-            returned = {
-                key: state.scopes.branch_returns(join(step_path, key)) for key in step.branches
-            }
-        step.branches = {key: status.value for key, status in statuses.items()}
-        step.status = composites.composite_status(node, statuses)
-        if node.kind is NodeKind.LOOP:
-            last = list(returned.values())[-1] if returned else {}
-            reason = composites.loop_outcome(node, statuses, last)
-            step.status, attempt.message = (Status.FAIL, reason) if reason else (Status.SUCCESS, "")
-        if step.status is Status.SUCCESS:
-            try:
-                step.returns = composites.gather(node, returned)
-            except RunplaneError as exc:
-                step.status, attempt.message = Status.FAIL, str(exc)
-        failed = [key for key, status in statuses.items() if status is Status.FAIL]
-        if failed and not attempt.message:
-            attempt.message = f"branches failed: {', '.join(failed)}"
-        attempt.status, attempt.end_time = step.status, self._clock()
-        self._store.put_step(run_id, step)
-        state.recorded(step)
-        with state.lock:
-            for key in statuses:
-                state.scopes.close(join(step_path, key))
-        self._emit_step(EventKind.COMPOSITE_ENDED, run_id, step)
-        return step
+        return self._composites.close(state, graph.find(step_path), step_path)
 
     def loop_next(self, graph: Graph, run_id: str, step_path: str) -> str | None:
         """After a loop iteration: record how it went and open the next one, if any."""
         state = self._state(run_id, graph)
-        node = graph.find(step_path)
-        step = state.run.steps[step_path]
-        key = list(step.branches)[-1]
-        scope = join(step_path, key)
-        with state.lock:
-            status = outcome(node.branch(key), scope, self._status_in(state))
-            returned = state.scopes.branch_returns(scope)
-        step.branches[key] = status.value
-        following = composites.next_iteration(
-            node, key, status, step.parameters.get(key, {}), returned
-        )
-        if following is not None:
-            key, variables = following
-            step.parameters[key] = variables
-            step.branches[key] = Status.PROCESSING.value
-            with state.lock:
-                state.scopes.open(join(step_path, key), variables)
-        self._store.put_step(run_id, step)
-        state.recorded(step)
-        return following[0] if following else None
+        return self._composites.advance(state, graph.find(step_path), step_path)
 
-    def reused(self, run_id: str, step_path: str, state: _RunState | None = None) -> StepLog | None:
+    def reused(self, run_id: str, step_path: str, state: RunState | None = None) -> StepLog | None:
         """The record a retry copied for this step, if any: such a step does not run again."""
         state = state or self._live.get(run_id)
         step = state.run.steps.get(step_path) if state is not None else None
@@ -394,7 +303,7 @@ class RunService:
         state = self._live.get(run_id)
         if state is not None:
             state.recorded(step)
-        self._emit_step(EventKind.STEP_ENDED, run_id, step)
+        self._listeners.emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
     def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
@@ -428,7 +337,7 @@ class RunService:
 
     def add_listener(self, listener: RunListener) -> None:
         """Tell `listener` about every run and step this service starts and ends."""
-        self._listeners.append(listener)
+        self._listeners.add(listener)
 
     def run_log_location(self, run_id: str) -> str:
         """Where the run's log is kept."""
@@ -471,9 +380,9 @@ class RunService:
 
     def _execute(self, graph: Graph, run: RunLog) -> RunLog:
         """Drive a created run with the executor, and close it whatever happens."""
-        state = _RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        state = RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
         self._live[run.run_id] = state
-        self._emit(EventKind.RUN_STARTED, run.run_id)
+        self._listeners.emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
             with interrupts_as_exceptions():
@@ -488,7 +397,9 @@ class RunService:
             run.parameters = layer(state.scopes.top(), (), state.overrides)
             self._store.update_run(run)
             self._live.pop(run.run_id, None)
-            self._emit(EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message)
+            self._listeners.emit(
+                EventKind.RUN_ENDED, run.run_id, status=run.status, message=run.message
+            )
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
@@ -520,38 +431,6 @@ class RunService:
 
     # -- the step path, in parts ------------------------------------------------------
 
-    def _emit(
-        self,
-        kind: EventKind,
-        run_id: str,
-        step_path: str = "",
-        *,
-        status: Status = Status.PROCESSING,
-        branches: tuple[str, ...] = (),
-        message: str = "",
-    ) -> None:
-        if not self._listeners:  # the common case costs one check, not an event
-            return
-        event = RunEvent(kind, run_id, self._clock(), step_path, status, 0, branches, message)
-        for listener in self._listeners:
-            listener(event)
-
-    def _emit_step(self, kind: EventKind, run_id: str, step: StepLog) -> None:
-        if not self._listeners:
-            return
-        event = RunEvent(
-            kind,
-            run_id,
-            self._clock(),
-            step.path,
-            step.status,
-            len(step.attempts),
-            (),
-            step.message,
-        )
-        for listener in self._listeners:
-            listener(event)
-
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What a step's attempt (default: the last) printed, from the catalog."""
         return self._attempts.output(check_run_id(run_id), step_path, attempt)
@@ -582,15 +461,7 @@ class RunService:
                 "to create it (use executor type 'local' to run on this machine)"
             )
 
-    def _new_record(self, state: _RunState, step_path: str, node: Node) -> StepLog:
-        """A fresh record for a step, keeping attempts of an earlier execution of it."""
-        step = StepLog(path=step_path, kind=node.kind.value)
-        previous = state.run.steps.get(step_path)
-        if previous is not None:
-            step.attempts = list(previous.attempts)
-        return step
-
-    def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> _RunState:
+    def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> RunState:
         """The live run, or (in a process executing one step) the run read from the store."""
         live = self._live.get(run_id)
         if live is not None:
@@ -599,15 +470,7 @@ class RunService:
         # A step executed again must not see what it returned the time before.
         earlier = [s for s in run.steps.values() if s.path != executing]
         scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
-        return _RunState(run, scopes, env_overrides(os.environ))
-
-    @staticmethod
-    def _status_in(state: _RunState) -> Callable[[str], Status | None]:
-        def status_of(path: str) -> Status | None:
-            step = state.run.steps.get(path)
-            return step.status if step is not None else None
-
-        return status_of
+        return RunState(run, scopes, env_overrides(os.environ))
 
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

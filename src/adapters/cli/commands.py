@@ -347,9 +347,10 @@ def _interrupts() -> Iterator[None]:
 def _log_steps() -> None:
     handler = logging.StreamHandler(err.file)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("runplane.app.service")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    for name in ("runplane.app.service", "runplane.app.composite_steps"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own

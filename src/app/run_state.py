@@ -1,0 +1,47 @@
+"""A run as the process driving it knows it: records, parameters per branch, overrides."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from runplane.domain.graph import Node
+from runplane.domain.parameters import layer
+from runplane.domain.run_log import RunLog, Status, StepLog
+from runplane.domain.scope import ScopedParameters
+
+
+@dataclass
+class RunState:
+    """One run's records and scoped parameters; branches running in threads share it."""
+
+    run: RunLog
+    scopes: ScopedParameters
+    overrides: dict[str, Any]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def recorded(self, step: StepLog) -> None:
+        """Take a step's record in; what a successful step returned joins its scope."""
+        with self.lock:
+            self.run.steps[step.path] = step
+            if step.status is Status.SUCCESS:
+                self.scopes.record(step.path, step.returns)
+
+    def parameters_for(self, step_path: str) -> dict[str, Any]:
+        """The parameters a step sees: its scope, then the RUNPLANE_PRM_* overrides."""
+        with self.lock:
+            return layer(self.scopes.for_step(step_path), (), self.overrides)
+
+    def status_of(self, step_path: str) -> Status | None:
+        """The recorded status of a step, None if it has no record (yet)."""
+        step = self.run.steps.get(step_path)
+        return step.status if step is not None else None
+
+    def new_record(self, step_path: str, node: Node) -> StepLog:
+        """A fresh record for a step, keeping attempts of an earlier execution of it."""
+        step = StepLog(path=step_path, kind=node.kind.value)
+        previous = self.run.steps.get(step_path)
+        if previous is not None:
+            step.attempts = list(previous.attempts)
+        return step
