@@ -10,16 +10,18 @@ import logging
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runplane.adapters.executors.local import run_all
 from runplane.adapters.executors.step_server import (
+    CTRL_C_GRACE_S,
     StepOutcome,
     StepServers,
     fork_server_supported,
+    stderr_text,
 )
 from runplane.domain.errors import ExecutionError
 from runplane.domain.graph import NodeKind
@@ -105,10 +107,22 @@ def _step_processes(
 
 
 def _fresh(python: str, argv: Sequence[str]) -> StepOutcome:
+    """`subprocess.run`, except that on Ctrl-C the step may record its interruption first."""
     command = [python, "-m", "runplane", "execute-step", *argv]
     logger.debug("running %s", command)
-    done = subprocess.run(command, check=False, stderr=subprocess.PIPE, text=True)
-    return StepOutcome(done.returncode, done.stderr)
+    with subprocess.Popen(command, stderr=subprocess.PIPE) as process:
+        assert process.stderr is not None  # stderr=PIPE
+        try:
+            output = process.stderr.read()
+            returncode = process.wait()
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                with suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=CTRL_C_GRACE_S)
+            process.kill()
+            process.wait()
+            raise
+    return StepOutcome(returncode, stderr_text(output))
 
 
 class _Subprocesses:

@@ -50,9 +50,10 @@ _INT = struct.Struct("!q")
 #: The parent's file descriptor 1, which subprocess.run would have given the child as stdout.
 _STDOUT_FD = 1
 _KILL = b"k"
-#: On Ctrl-C the child got the signal too: give it this long to record the interruption
-#: before killing it, as `subprocess.run` does.
-_CTRL_C_GRACE_S = 0.25
+#: On Ctrl-C the step's process got the signal too (the terminal signals the whole group):
+#: it has this long to record the interrupted attempt before it is killed. Recording takes
+#: milliseconds; the margin is for a loaded machine.
+CTRL_C_GRACE_S = 1.0
 _STOP_TIMEOUT_S = 5.0
 #: Python exits with this status when flushing stdout at exit fails.
 _FLUSH_FAILED = 120
@@ -161,7 +162,7 @@ class StepServer:
                 output = stderr.read()
                 status = self._reply()
             except BaseException as exc:
-                self._stop_child(_CTRL_C_GRACE_S if isinstance(exc, KeyboardInterrupt) else 0)
+                self._stop_child(CTRL_C_GRACE_S if isinstance(exc, KeyboardInterrupt) else 0)
                 raise
         return StepOutcome(status, stderr_text(output))
 
