@@ -23,7 +23,6 @@ def main() -> None:
         from runplane.app.step_service import build_service, preload  # noqa: PLC0415
 
         serve(sys.argv[2:], build_step_command(build_service), preload)
-        return
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
