@@ -432,10 +432,12 @@ NOTES = [
     "RAM, which is runplane's own cost. runnable rewrites its run log without syncing; "
     "Kedro keeps data in memory and records nothing.",
     "Kedro has no dynamic map: its map row runs N independent nodes built in a loop.",
-    "One process per step: each runplane step process runs `python -m runplane "
-    "execute-step`, which imports the pipeline file, pydantic (adapter settings) and the "
-    "entry-point registry, but not typer, rich, pydantic-settings or dependency-injector. "
-    "runnable's `emulator` executor is its subprocess-per-step mode.",
+    "One process per step: each runplane step process runs `runplane execute-step`, "
+    "forked from a step server that imported runplane, pydantic, pydantic-settings and the "
+    "configured adapters once (`start: fork-server`, the Linux default); the step process "
+    "imports the pipeline file itself. `benchmarks/step_start.py` compares it with a fresh "
+    "interpreter per step (`start: fresh`). runnable's `emulator` executor is its "
+    "subprocess-per-step mode.",
     "Catalog: runplane hashes while copying; `put` makes every catalog file durable (the "
     "fsyncs run in parallel, then the files are renamed into place) before its step is "
     "recorded; `get` copies into the working directory without syncing (a lost copy is "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import typer
@@ -34,7 +35,12 @@ def _type_name(field: FieldInfo) -> str:
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
-    value = field.default_factory() if field.default is PydanticUndefined else field.default  # type: ignore[call-arg, misc]
+    factory = field.default_factory
+    if isinstance(factory, FunctionType) and factory.__doc__:
+        # A default chosen at run time (per platform) is described, so the page is the
+        # same wherever it is generated.
+        return factory.__doc__.strip()
+    value = factory() if field.default is PydanticUndefined else field.default  # type: ignore[call-arg, misc]
     return f"`{value!r}`"
 
 

@@ -15,6 +15,14 @@ def main() -> None:
         from runplane.app.step_service import build_service  # noqa: PLC0415
 
         sys.exit(build_step_command(build_service)(sys.argv[2:]))
+    if sys.argv[1:2] == ["step-server"]:
+        # The local-subprocess executor's helper: it imports the step path once and forks
+        # one process per step, each running this same `execute-step` command.
+        from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
+        from runplane.adapters.executors.step_server import serve  # noqa: PLC0415
+        from runplane.app.step_service import build_service, preload  # noqa: PLC0415
+
+        serve(sys.argv[2:], build_step_command(build_service), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415

@@ -39,3 +39,16 @@ def build_service(configuration_file: str | None = None) -> RunService:
         configuration=sections,
         configuration_file=configuration_file,
     )
+
+
+def preload(configuration_file: str | None = None) -> None:
+    """Import the configured adapters' modules, constructing none of them.
+
+    The step server calls this once so that the processes it forks find them imported;
+    nothing here logs in, connects or opens a run log (adapters' constructors do no I/O
+    either, but they run in each step's process, as before).
+    """
+    settings, _ = load_settings(configuration_file)
+    sections = settings.model_dump()
+    for section in plugins.PORTS:
+        plugins.load(section, sections[section]["type"])

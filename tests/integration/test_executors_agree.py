@@ -1,6 +1,6 @@
-"""Every example runs under `local` and `local-subprocess`, and their run logs agree."""
+"""Every example runs under `local` and `local-subprocess` (its processes forked from a step
+server, and fresh interpreters), and their run logs agree."""
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +37,19 @@ def comparable(log: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
-def test_example_runs_the_same_under_both_executors(cli: Cli, workdir: Path, example: str) -> None:
+def test_example_runs_the_same_under_every_executor(cli: Cli, workdir: Path, example: str) -> None:
     pipeline, params, env = EXAMPLES[example]
-    (workdir / "sub.yaml").write_text(
-        "executor: {type: local-subprocess, config: {max_workers: 2}}\n"
-    )
     logs = {}
-    for executor, config in (("local", []), ("local-subprocess", ["-c", "sub.yaml"])):
+    for executor in ("local", "fork-server", "fresh"):
         run_dir = workdir / executor
         run_dir.mkdir()
-        shutil.copy(workdir / "sub.yaml", run_dir / "sub.yaml")
+        config = []
+        if executor != "local":
+            (run_dir / "sub.yaml").write_text(
+                "executor: {type: local-subprocess, "
+                f"config: {{max_workers: 2, start: {executor}}}}}\n"
+            )
+            config = ["-c", "sub.yaml"]
         args = ["run", str(REPO / "examples" / pipeline), "--run-id", "r", *config]
         if params:
             args += ["-p", str(REPO / "examples" / params)]
@@ -54,5 +57,6 @@ def test_example_runs_the_same_under_both_executors(cli: Cli, workdir: Path, exa
         assert result.code == 0, result.stderr
         logs[executor] = cli("runs", "show", "r", "--json", cwd=run_dir).json()
     assert logs["local"]["status"] == "success"
-    assert logs["local"]["parameters"] == logs["local-subprocess"]["parameters"]
-    assert comparable(logs["local"]) == comparable(logs["local-subprocess"])
+    for start in ("fork-server", "fresh"):
+        assert logs["local"]["parameters"] == logs[start]["parameters"], start
+        assert comparable(logs["local"]) == comparable(logs[start]), start

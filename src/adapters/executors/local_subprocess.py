@@ -1,16 +1,28 @@
-"""Runs every task in a fresh `runplane execute-step` process, isolated as in a container."""
+"""Runs every task in its own `runplane execute-step` process, isolated as in a container.
+
+The process is forked from a step server that has already imported runplane (Linux), or
+is a fresh interpreter (`start: fresh`, the default elsewhere): see step_server.py.
+"""
 
 from __future__ import annotations
 
 import logging
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runplane.adapters.executors.local import run_all
+from runplane.adapters.executors.step_server import (
+    CTRL_C_GRACE_S,
+    StepOutcome,
+    StepServers,
+    fork_server_supported,
+    stderr_text,
+)
 from runplane.domain.errors import ExecutionError
 from runplane.domain.graph import NodeKind
 from runplane.domain.run_log import Status
@@ -22,6 +34,14 @@ logger = logging.getLogger(__name__)
 #: Exit statuses of `runplane execute-step` that mean "the step ran and was recorded".
 _RECORDED = (0, 1)
 
+#: `execute-step ARGV` in a process of its own: how it ended.
+Launch = Callable[[Sequence[str]], StepOutcome]
+
+
+def _platform_start() -> Literal["fork-server", "fresh"]:
+    """`'fork-server'` on Linux, `'fresh'` elsewhere."""  # docgen shows this, not the value
+    return "fork-server" if fork_server_supported() else "fresh"
+
 
 class LocalSubprocessExecutorConfig(BaseModel):
     """Settings of the local-subprocess executor."""
@@ -32,6 +52,21 @@ class LocalSubprocessExecutorConfig(BaseModel):
     max_workers: int = Field(default=1, ge=1)
     #: The Python that runs `-m runplane execute-step` (default: this interpreter).
     python: str = ""
+    #: How each step's process starts. "fork-server": forked from a helper process (one per
+    #: step running at once, for the run) that imported runplane once; the pipeline file and
+    #: user code are still imported afresh by each step. "fresh": a new interpreter per step
+    #: (~250 ms more per step). fork-server needs Linux (fork without exec is unsafe on macOS).
+    start: Literal["fork-server", "fresh"] = Field(default_factory=_platform_start)
+
+    @field_validator("start")
+    @classmethod
+    def _start_supported(cls, start: str) -> str:
+        if start == "fork-server" and not fork_server_supported():
+            raise ValueError(
+                f"'fork-server' needs Linux (fork without exec, pidfds); on {sys.platform} "
+                "use 'fresh'"
+            )
+        return start
 
 
 class LocalSubprocessExecutor:
@@ -53,36 +88,64 @@ class LocalSubprocessExecutor:
                 "so it needs the pipeline's file: run it with `runplane run FILE` or call "
                 "`execute()` from a pipeline defined in a .py file"
             )
-        terminal = traverse(plan.graph, _Subprocesses(plan, steps, self._config))
+        with _step_processes(self._config, plan.configuration_file) as launch:
+            terminal = traverse(plan.graph, _Subprocesses(plan, steps, launch, self._config))
         return Status.SUCCESS if terminal.kind is NodeKind.SUCCESS else Status.FAIL
+
+
+@contextmanager
+def _step_processes(
+    config: LocalSubprocessExecutorConfig, configuration_file: str | None
+) -> Iterator[Launch]:
+    """How this run starts step processes; step servers are stopped when the run ends."""
+    python = config.python or sys.executable
+    if config.start == "fresh":
+        yield lambda argv: _fresh(python, argv)
+        return
+    with StepServers(python, configuration_file) as servers:
+        yield servers.run
+
+
+def _fresh(python: str, argv: Sequence[str]) -> StepOutcome:
+    """`subprocess.run`, except that on Ctrl-C the step may record its interruption first."""
+    command = [python, "-m", "runplane", "execute-step", *argv]
+    logger.debug("running %s", command)
+    with subprocess.Popen(command, stderr=subprocess.PIPE) as process:
+        assert process.stderr is not None  # stderr=PIPE
+        try:
+            output = process.stderr.read()
+            returncode = process.wait()
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                with suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=CTRL_C_GRACE_S)
+            process.kill()
+            process.wait()
+            raise
+    return StepOutcome(returncode, stderr_text(output))
 
 
 class _Subprocesses:
     def __init__(
-        self, plan: RunPlan, steps: StepRunner, config: LocalSubprocessExecutorConfig
+        self,
+        plan: RunPlan,
+        steps: StepRunner,
+        launch: Launch,
+        config: LocalSubprocessExecutorConfig,
     ) -> None:
         self._plan = plan
         self._steps = steps
+        self._launch = launch
         self._config = config
 
     def step(self, step_path: str) -> bool:
         reused = self._steps.reused(self._plan.run_id, step_path)
         if reused is not None:  # a retry copied it: no process needed
             return self._steps.execute_step(self._plan.run_id, step_path).status is Status.SUCCESS
-        command = [
-            self._config.python or sys.executable,
-            "-m",
-            "runplane",
-            "execute-step",
-            str(self._plan.pipeline_file),
-            step_path,
-            "--run-id",
-            self._plan.run_id,
-        ]
+        argv = [str(self._plan.pipeline_file), step_path, "--run-id", self._plan.run_id]
         if self._plan.configuration_file:
-            command += ["--config", self._plan.configuration_file]
-        logger.debug("running %s", command)
-        done = subprocess.run(command, check=False, stderr=subprocess.PIPE, text=True)
+            argv += ["--config", self._plan.configuration_file]
+        done = self._launch(argv)
         sys.stderr.write(done.stderr)
         if done.returncode not in _RECORDED:
             tail = done.stderr.strip().splitlines()[-3:]
