@@ -7,6 +7,7 @@ import hashlib
 import os
 import platform
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -15,7 +16,7 @@ from pathlib import Path
 
 _BUFFER = 1024 * 1024
 _SYNC_THREADS = 32
-# From this many files on, one syncfs(2) replaces their fsyncs (10,000 files of 4 KB:
+# From this many paths on, one syncfs(2) replaces their fsyncs (10,000 files of 4 KB:
 # 0.1 s instead of 1 s). Below it, fsync: it writes back only our files, while syncfs
 # writes back whatever else is dirty on that file system too.
 _SYNCFS_FROM = 16
@@ -104,8 +105,10 @@ def copy_files(
     so no reader ever sees part of a file under its final name. On failure no temporary
     file is left. Raises CopyError naming the file, or OSError when syncing fails.
     """
-    pid = os.getpid()
-    staged = [_Staged(str(source_dir), str(target_dir), name, pid) for name in names]
+    # Unique to this call: threads of one process (parallel branches) and pods sharing a
+    # volume may copy the same file at once, each through its own temporary file.
+    tag = f"{os.getpid()}.{secrets.token_hex(4)}"
+    staged = [_Staged(str(source_dir), str(target_dir), name, tag) for name in names]
     folders = {os.path.dirname(file.target) for file in staged}
     created = _make_folders(folders, staged)
     many = durable and syncfs is not None and len(staged) >= _SYNCFS_FROM
@@ -132,12 +135,12 @@ class _Staged:
 
     __slots__ = ("source", "target", "temporary")
 
-    def __init__(self, source_dir: str, target_dir: str, name: str, pid: int) -> None:
+    def __init__(self, source_dir: str, target_dir: str, name: str, tag: str) -> None:
         self.source = os.path.join(source_dir, name)
         self.target = os.path.join(target_dir, name)
         folder, base = os.path.split(self.target)
         # A dot and `.tmp`: globbing skips it as another writer's half-copied file.
-        self.temporary = os.path.join(folder, f".{base}.{pid}.tmp")
+        self.temporary = os.path.join(folder, f".{base}.{tag}.tmp")
 
     def copy(self, buffer: bytearray) -> tuple[str, int]:
         """Copy source to the temporary file through `buffer`, hashing; (sha256, size)."""
@@ -233,7 +236,7 @@ def _open_file_systems(folders: Iterable[str]) -> Iterator[list[int]]:
 
 
 def _sync(paths: Sequence[str], file_systems: Sequence[int], syncfs: SyncFs | None) -> None:
-    """Make `paths` (files or folders) durable: syncfs their file systems, else fsync each.
+    """Make `paths` (files or folders) durable: fsync each, or syncfs when there are many.
 
     Why one syncfs(2) is as durable as an fsync of every path: it writes back all dirty
     data and metadata of the file system, waits for it, and has the file system commit
@@ -241,7 +244,7 @@ def _sync(paths: Sequence[str], file_systems: Sequence[int], syncfs: SyncFs | No
     metadata back after that flush, so an fsync of the folder follows: one more flush.
     Errors are reported as fsync would report them (see `_open_file_systems`).
     """
-    if syncfs is not None and file_systems:
+    if syncfs is not None and file_systems and len(paths) >= _SYNCFS_FROM:
         for fd in file_systems:
             syncfs(fd)
             os.fsync(fd)
