@@ -103,7 +103,7 @@ def copy_files(
     Each file is hashed while copied into a temporary file beside its target, and renamed
     into place only when all are written (and, if `durable`, on disk with their folders),
     so no reader ever sees part of a file under its final name. On failure no temporary
-    file is left. Raises CopyError naming the file, or OSError when syncing fails.
+    file is left. Raises CopyError naming the file, or OSError (syncing, say) otherwise.
     """
     # Unique to this call: threads of one process (parallel branches) and pods sharing a
     # volume may copy the same file at once, each through its own temporary file.

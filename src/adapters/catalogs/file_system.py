@@ -42,6 +42,8 @@ class FileSystemCatalog:
         run_folder = self._root / run_id
         names = expand(patterns, run_folder, f"the catalog of run '{run_id}' ('{run_folder}')")
         # Not synced: a step's inputs in its working directory are fetched again if lost.
+        # Still renamed into place: parallel branches share the working directory (one may
+        # read a file another is getting), and a failed get keeps the previous copy whole.
         return self._copy(run_folder, work_dir, names, "get", durable=False)
 
     def location(self, run_id: str) -> str:
