@@ -90,3 +90,27 @@ class CatalogStorageContract(CatalogContract):
         catalog.put("run-1", ["data.csv"], work)
         catalog.get("run-1", ["data.csv"], tmp_path)
         assert (tmp_path / "data.csv").read_text() == "new"
+
+    def test_many_files_in_nested_folders_come_back_with_their_hashes(
+        self, catalog: Catalog, tmp_path: Path
+    ) -> None:
+        work = tmp_path / "many"
+        contents = {
+            f"tree/{a}/{b}/f{i}.bin": bytes([i, a, b]) * (100 * i + 1)
+            for a in range(3)
+            for b in range(2)
+            for i in range(8)
+        }
+        for name, content in contents.items():
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            (work / name).write_bytes(content)
+        put = catalog.put("run-1", ["tree"], work)
+        back = tmp_path / "back"
+        back.mkdir()
+        got = catalog.get("run-1", ["tree/**/*.bin"], back)
+        expected = {name: hashlib.sha256(c).hexdigest() for name, c in contents.items()}
+        assert {e.name: e.sha256 for e in put} == expected
+        assert {e.name: e.sha256 for e in got} == expected
+        assert {e.name: e.size for e in got} == {n: len(c) for n, c in contents.items()}
+        for name, content in contents.items():
+            assert (back / name).read_bytes() == content

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared.files import discard, publish, stage_with_sha256
+from runplane.adapters._shared.files import CopyError, copy_files, find_syncfs
 from runplane.adapters._shared.globbing import expand
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry
@@ -42,6 +42,8 @@ class FileSystemCatalog:
         run_folder = self._root / run_id
         names = expand(patterns, run_folder, f"the catalog of run '{run_id}' ('{run_folder}')")
         # Not synced: a step's inputs in its working directory are fetched again if lost.
+        # Still renamed into place: parallel branches share the working directory (one may
+        # read a file another is getting), and a failed get keeps the previous copy whole.
         return self._copy(run_folder, work_dir, names, "get", durable=False)
 
     def location(self, run_id: str) -> str:
@@ -51,22 +53,22 @@ class FileSystemCatalog:
     def _copy(
         source_dir: Path, target_dir: Path, names: Sequence[str], stage: str, *, durable: bool
     ) -> list[CatalogEntry]:
-        """Copy (hashing) every file, then sync them together and rename them into place."""
-        entries: list[CatalogEntry] = []
-        staged: list[tuple[Path, Path]] = []
-        source = target = source_dir
+        """Copy (hashing) every file; see `copy_files` for what a reader may see."""
         try:
-            for name in names:
-                source, target = source_dir / name, target_dir / name
-                sha256, size, temporary = stage_with_sha256(source, target)
-                staged.append((temporary, target))
-                entries.append(CatalogEntry(name=name, stage=stage, sha256=sha256, size=size))
-                logger.debug("%s %s (%d bytes)", stage, name, size)
-            source, target = source_dir, target_dir
-            publish(staged, durable=durable)
-        except OSError as exc:
-            discard(staged)
+            copied = copy_files(
+                source_dir, target_dir, names, durable=durable, syncfs=find_syncfs()
+            )
+        except CopyError as exc:
             raise CatalogError(
-                f"cannot copy '{source}' to '{target}' ({stage}): {exc.strerror}"
+                f"cannot copy '{exc.source}' to '{exc.target}' ({stage}): {exc.error.strerror}"
+            ) from exc.error
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot copy '{source_dir}' to '{target_dir}' ({stage}): {exc.strerror}"
             ) from exc
+        entries = [
+            CatalogEntry(name=name, stage=stage, sha256=sha256, size=size)
+            for name, (sha256, size) in zip(names, copied, strict=True)
+        ]
+        logger.debug("%s %d files from '%s' to '%s'", stage, len(entries), source_dir, target_dir)
         return entries
