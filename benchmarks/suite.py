@@ -467,13 +467,16 @@ NOTES = [
     "imports the pipeline file itself. `benchmarks/step_start.py` compares it with a fresh "
     "interpreter per step (`start: fresh`). runnable's `emulator` executor is its "
     "subprocess-per-step mode.",
-    "Catalog: runplane hashes while copying; `put` makes every catalog file durable (the "
-    "fsyncs run in parallel, then the files are renamed into place) before its step is "
-    "recorded; `get` copies into the working directory without syncing (a lost copy is "
-    "fetched again by a retry). The raw baseline is `cp` then `sha256sum` of the copy, "
-    "twice (in and out), without any sync.",
-    "`runs list`: the runs are copies of one real 10-step run. Reading 5,000 headers takes "
-    "the store about 0.2 ms each; most of the listing's time is rich rendering the table.",
+    "Catalog: runplane hashes while copying; `put` makes every catalog file durable before "
+    "its step is recorded (all files written under temporary names, one syncfs(2) per file "
+    "system for many files or an fsync each for a few, then renamed into place and the "
+    "folders synced); `get` copies into the working directory without syncing (a lost copy "
+    "is fetched again by a retry). The raw baseline is `cp -r` then `sha256sum` of the copy, "
+    "twice (in and out), without any sync. On this disk most of both sides' time in the "
+    "small-file case is ext4 creating files next to the 20,000 deleted just before (a "
+    "shared cost that swings by seconds between runs).",
+    "`runs list`: the runs are copies of one real 10-step run, listed with stdout piped "
+    "(one plain line per run; a terminal gets a rich table).",
 ]
 
 
