@@ -197,7 +197,7 @@ class Suite:
 
     def linear(self, sizes: list[int]) -> None:
         rows, history = [], {"runnable": {}, "kedro": {}, "runplane": {}, "tmpfs": {}}
-        warm_rows = []
+        warm_rows, cold_rows = [], []
         for n in sizes:
             limit = {"BENCH_RECURSION_LIMIT": str(RECURSION_LIMIT)} if n >= 900 else {}
             again = {"BENCH_AGAIN": "1"}
@@ -212,7 +212,19 @@ class Suite:
                 "kedro": ("kedro", "kedro_linear.py", again),
             }
             second: dict[str, Cell] = {}
-            cells = self._row(scripts, history, n, second)
+            cold: dict[str, Cell] = {}
+            cells = self._row(scripts, history, n, {"again_s": second, "cold_s": cold})
+            cold_rows.append(
+                [
+                    f"{n:,}",
+                    *(
+                        cold.get(who, Cell()).show(1000, 0)
+                        for who in ("runplane", "runnable", "kedro")
+                    ),
+                    ratio(cold.get("runnable", Cell()), cold.get("runplane", Cell())),
+                    ratio(cold.get("kedro", Cell()), cold.get("runplane", Cell())),
+                ]
+            )
             warm = {who: _per(second.get(who, Cell()), n) for who in ("runplane", "tmpfs", "kedro")}
             warm_rows.append(
                 [
@@ -249,6 +261,14 @@ class Suite:
                 "the fixed cost per run cancels out; measured sizes only)",
                 ["steps a -> b", *header[1:], "runnable/runplane", "kedro/runplane"],
                 _marginal_rows(history, sizes),
+            )
+        )
+        self.sections.append(
+            (
+                "Linear chain, cold: a fresh process's imports plus its first run (ms; "
+                "interpreter start-up excluded)",
+                ["steps", "runplane", "runnable", "kedro", "runnable/runplane", "kedro/runplane"],
+                cold_rows,
             )
         )
         self.sections.append(
@@ -295,11 +315,12 @@ class Suite:
         scripts: dict[str, tuple[str, str, dict[str, str]]],
         history: dict[str, dict[int, float]],
         n: int,
-        again: dict[str, Cell] | None = None,
+        extra: dict[str, dict[str, Cell]] | None = None,
     ) -> dict[str, Cell]:
         """Measure one size for each column, or extrapolate a reference that would take long.
 
-        `again`, if given, receives each column's second run in the same process.
+        `extra` maps other values the runs report (`again_s`, `cold_s`) to the dict that
+        receives each column's cell of that value.
         """
         jobs = {}
         for column, (who, script, env) in scripts.items():
@@ -308,10 +329,11 @@ class Suite:
             jobs[column] = lambda who=who, script=script, env=env: self.run_once(
                 who, script, str(n), env=env
             )
-        measured = self.alternate_keys(jobs, ["execute_s", "again_s"])
+        extra = extra or {}
+        measured = self.alternate_keys(jobs, ["execute_s", *extra])
         cells = {column: found["execute_s"] for column, found in measured.items()}
-        if again is not None:
-            again.update({column: found["again_s"] for column, found in measured.items()})
+        for key, into in extra.items():
+            into.update({column: found[key] for column, found in measured.items()})
         for column, seen in history.items():
             cell = cells.get(column)
             if cell is None:
@@ -444,15 +466,18 @@ NOTES = [
     "reference notes measured 554.7 s for 1,000 steps, 555 ms per step, with the "
     "recursion limit raised). The same fit is used for Kedro's static fan-out.",
     "Per-step times are the in-process execute time divided by the number of steps; "
-    "interpreter start-up and imports are excluded (see cold start). They include each "
-    "framework's fixed cost per run (for runplane: loading the configuration, building the "
-    "adapters, recording the code's git identity, creating and closing the run), which is "
-    "why the 10-step row is the most expensive per step. The trivial functions themselves "
-    "cost microseconds. runplane imports its configuration and wiring stack (pydantic, "
-    "pydantic-settings, dependency-injector) on the first run, not on `import runplane`, "
-    "so its first run in a process carries that import too; the second-run table shows "
-    "the cost once it is paid. runnable is not in that table: a second `execute()` in the "
-    "same process returns in about a millisecond without running its steps.",
+    "interpreter start-up and imports are excluded (see cold start). `import runplane` "
+    "defers its configuration and wiring stack (pydantic, pydantic-settings, "
+    "dependency-injector) to the first run; the runplane scenarios import it before the "
+    "timed run (`import runplane.app.container`), so imports are excluded for runplane as "
+    "for the references, whose imports load their whole stack. The cold table puts every "
+    "import back: a fresh process's imports plus its first run, which is what a one-off "
+    "command pays. Per-step times include each framework's fixed cost per run (for "
+    "runplane: loading the configuration, building the adapters, recording the code's git "
+    "identity, creating and closing the run), which is why the 10-step row is the most "
+    "expensive per step. The trivial functions themselves cost microseconds. runnable is "
+    "not in the second-run table: a second `execute()` in the same process returns in "
+    "about a millisecond without running its steps.",
     "runplane's default file-system run log store writes one record when a step starts and "
     "one when it ends, and fdatasyncs each before going on (crash safety: a killed or "
     "powered-off run keeps every step it recorded). Its per-step time on disk therefore "
