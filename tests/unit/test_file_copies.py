@@ -1,4 +1,4 @@
-"""Hashing copies of the file-system catalog: temporary files, syncfs and its fallback, failures."""
+"""Crash-safe writes: hashing copies (temporaries, syncfs and its fallback) and atomic replaces."""
 
 from __future__ import annotations
 
@@ -6,11 +6,18 @@ import errno
 import hashlib
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from runplane.adapters._shared.files import CopyError, SyncFs, copy_files, find_syncfs
+from runplane.adapters._shared.files import (
+    CopyError,
+    SyncFs,
+    copy_files,
+    find_syncfs,
+    write_atomic,
+)
 from runplane.adapters.catalogs.file_system import FileSystemCatalog, FileSystemCatalogConfig
 from runplane.domain.errors import CatalogError
 
@@ -174,3 +181,17 @@ def test_threads_getting_the_same_file_into_one_folder_do_not_collide(
     assert errors == []
     assert (shared / "big.bin").read_bytes() == (work / "big.bin").read_bytes()
     assert temporaries(shared) == []
+
+
+def test_threads_writing_one_file_atomically_never_collide(tmp_path: Path) -> None:
+    target = tmp_path / "run.json"
+    payloads = [bytes([65 + n]) * 4096 for n in range(8)]
+
+    def write_many(payload: bytes) -> None:
+        for _ in range(50):
+            write_atomic(target, payload)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write_many, payloads))  # re-raises any thread's error
+    assert target.read_bytes() in payloads
+    assert temporaries(tmp_path) == []

@@ -25,12 +25,21 @@ SyncFs = Callable[[int], None]
 """syncfs(2): flush the whole file system holding an open file descriptor."""
 
 
+def temporary_tag() -> str:
+    """A temporary file's suffix, unique to one write.
+
+    Threads of one process (parallel branches) and pods sharing a volume may write the same
+    file at once, each through its own temporary file.
+    """
+    return f"{os.getpid()}.{secrets.token_hex(4)}"
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never a mix.
 
     temp file in the same directory, fsync, then rename over the target.
     """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{temporary_tag()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         try:
@@ -105,9 +114,7 @@ def copy_files(
     so no reader ever sees part of a file under its final name. On failure no temporary
     file is left. Raises CopyError naming the file, or OSError (syncing, say) otherwise.
     """
-    # Unique to this call: threads of one process (parallel branches) and pods sharing a
-    # volume may copy the same file at once, each through its own temporary file.
-    tag = f"{os.getpid()}.{secrets.token_hex(4)}"
+    tag = temporary_tag()
     staged = [_Staged(str(source_dir), str(target_dir), name, tag) for name in names]
     folders = {os.path.dirname(file.target) for file in staged}
     created = _make_folders(folders, staged)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from runplane.adapters._shared.files import temporary_tag
 from runplane.adapters._shared.globbing import expand, match_names
 from runplane.adapters._shared.s3 import S3Client, S3ConnectionConfig, describe
 from runplane.domain.errors import CatalogError
@@ -98,7 +99,7 @@ class S3Catalog:
     def _download(self, run_id: str, name: str, target: Path) -> CatalogEntry:
         key = self._run_prefix(run_id) + name
         expected = self._stored_sha256(key)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = target.with_name(f".{target.name}.{temporary_tag()}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._s3.client.download_file(
