@@ -1,18 +1,21 @@
-"""Crash-safe file writes and hashing copies, shared by the file-system adapters."""
+"""Hashing copies that are crash-safe, shared by the file-system adapters."""
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
-import platform
-import re
-import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from functools import cache
 from pathlib import Path
+
+from runplane.adapters._shared.durable import (
+    SyncFs,
+    fsync_path,
+    make_folder_recording,
+    syncfs_is_durable,
+    temporary_tag,
+)
 
 _BUFFER = 1024 * 1024
 _SYNC_THREADS = 32
@@ -21,48 +24,6 @@ _SYNC_THREADS = 32
 # writes back whatever else is dirty on that file system too.
 _SYNCFS_FROM = 16
 
-SyncFs = Callable[[int], None]
-"""syncfs(2): flush the whole file system holding an open file descriptor."""
-
-
-def temporary_tag() -> str:
-    """A temporary file's suffix, unique to one write.
-
-    Threads of one process (parallel branches) and pods sharing a volume may write the same
-    file at once, each through its own temporary file.
-    """
-    return f"{os.getpid()}.{secrets.token_hex(4)}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a mix.
-
-    temp file in the same directory, fsync, then rename over the target.
-    """
-    tmp = path.with_name(f".{path.name}.{temporary_tag()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a full disk must not also keep the half-written copy
-        raise
-
-
-def fsync_dir(path: Path) -> None:
-    """Persist a directory's entries (new files, renames) across a power loss."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 class CopyError(Exception):
     """Copying one file failed; names both ends and keeps the OSError."""
@@ -70,33 +31,6 @@ class CopyError(Exception):
     def __init__(self, source: str, target: str, error: OSError) -> None:
         super().__init__(f"cannot copy '{source}' to '{target}': {error.strerror}")
         self.source, self.target, self.error = source, target, error
-
-
-@cache
-def find_syncfs(library: str | None = None, release: str | None = None) -> SyncFs | None:
-    """Linux's syncfs(2) from the C library (default: this process's), or None.
-
-    None where it is missing or cannot be trusted: before Linux 5.8, syncfs returned 0
-    even when writing a file back had failed, so only per-file fsync reported errors.
-    """
-    version = re.match(r"(\d+)\.(\d+)", release or platform.release())
-    if platform.system() != "Linux" or not version:
-        return None
-    if (int(version[1]), int(version[2])) < (5, 8):
-        return None
-    try:
-        function = ctypes.CDLL(library, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-
-    def syncfs(fd: int) -> None:
-        if function(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code))
-
-    return syncfs
 
 
 def copy_files(
@@ -196,32 +130,19 @@ def _make_folders(folders: Iterable[str], staged: Sequence[_Staged]) -> list[str
     created: list[str] = []
     for folder in sorted(folders):
         try:
-            _make_folder(folder, created)
+            make_folder_recording(folder, created)
         except OSError as exc:
             first = next(file for file in staged if os.path.dirname(file.target) == folder)
             raise CopyError(first.source, first.target, exc) from exc
     return created
 
 
-def _make_folder(folder: str, created: list[str]) -> None:
-    """`mkdir -p` that records what it made: a new folder's parent must be synced too."""
-    try:
-        os.mkdir(folder)
-        created.append(folder)
-    except FileNotFoundError:
-        parent = _parent(folder)
-        if parent == folder:
-            raise
-        _make_folder(parent, created)
-        _make_folder(folder, created)
-    except FileExistsError:
-        if not os.path.isdir(folder):
-            raise
-
-
 @contextmanager
 def _open_file_systems(folders: Iterable[str]) -> Iterator[list[int]]:
-    """One open descriptor per file system holding `folders`, for syncfs.
+    """One open descriptor per file system holding `folders`, for syncfs (or none).
+
+    None at all when one of them is not a file system whose syncfs makes data durable
+    (FUSE, NFS...): every path is then fsynced instead.
 
     Opened before any file is written: since Linux 5.8, syncfs reports every write-back
     error on its file system since the descriptor was opened (the super block keeps an
@@ -236,7 +157,7 @@ def _open_file_systems(folders: Iterable[str]) -> Iterator[list[int]]:
             if device not in devices:
                 devices.add(device)
                 fds.append(os.open(folder, os.O_RDONLY | os.O_CLOEXEC))
-        yield fds
+        yield fds if all(syncfs_is_durable(fd) for fd in fds) else []
     finally:
         for fd in fds:
             os.close(fd)
@@ -256,19 +177,11 @@ def _sync(paths: Sequence[str], file_systems: Sequence[int], syncfs: SyncFs | No
             syncfs(fd)
             os.fsync(fd)
     elif len(paths) == 1:
-        _fsync_path(paths[0])
+        fsync_path(paths[0])
     elif paths:
         # In parallel, so the file system can commit many files in one go.
         with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(paths))) as pool:
-            list(pool.map(_fsync_path, paths))
-
-
-def _fsync_path(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            list(pool.map(fsync_path, paths))
 
 
 def _parent(path: str) -> str:

@@ -9,7 +9,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared.files import CopyError, copy_files, find_syncfs
+from runplane.adapters._shared.durable import find_syncfs
+from runplane.adapters._shared.files import CopyError, copy_files
 from runplane.adapters._shared.globbing import expand
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry

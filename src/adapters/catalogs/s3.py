@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from runplane.adapters._shared.files import temporary_tag
+from runplane.adapters._shared.durable import temporary_tag
 from runplane.adapters._shared.globbing import expand, match_names
 from runplane.adapters._shared.s3 import S3Client, S3ConnectionConfig, describe
 from runplane.domain.errors import CatalogError

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared.files import fsync_dir, write_atomic
+from runplane.adapters._shared.durable import fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
     RunLogError,
@@ -49,15 +49,16 @@ class ChunkedFileSystemRunLogStore:
     def create_run(self, run: RunLog) -> None:
         folder = self._root / run.run_id
         try:
-            self._root.mkdir(parents=True, exist_ok=True)
-            folder.mkdir()  # exclusive: the run id is claimed here, never merged
+            # Exclusive: the run id is claimed here, never merged. Durable up to an
+            # existing folder, so a new log_folder survives a power cut too.
+            make_folders(folder, exist_ok=False)
         except FileExistsError:
             raise RunAlreadyExistsError(run.run_id, f"'{self._root}'") from None
         except OSError as exc:
             raise RunLogError(f"cannot create run folder '{folder}': {exc.strerror}") from exc
         (folder / _STEPS).mkdir()
-        self._write(folder / _HEADER, run.header_dict())
-        fsync_dir(folder)
+        self._write(folder / _HEADER, run.header_dict(), sync_folder=False)
+        fsync_dir(folder)  # the header's and steps/'s names, at once
 
     def update_run(self, run: RunLog) -> None:
         self._write(self._folder(run.run_id) / _HEADER, run.header_dict())
@@ -99,9 +100,11 @@ class ChunkedFileSystemRunLogStore:
             raise RunLogNotFoundError(run_id, f"'{self._root}'")
         return folder
 
-    def _write(self, path: Path, data: dict[str, Any]) -> None:
+    def _write(self, path: Path, data: dict[str, Any], *, sync_folder: bool = True) -> None:
         try:
-            write_atomic(path, json.dumps(data, ensure_ascii=False).encode())
+            write_atomic(
+                path, json.dumps(data, ensure_ascii=False).encode(), sync_folder=sync_folder
+            )
         except OSError as exc:
             raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc
         logger.debug("wrote %s", path)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared.files import fsync_dir, write_atomic
+from runplane.adapters._shared.durable import create_file, fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
     RunLogError,
@@ -67,11 +67,11 @@ class FileSystemRunLogStore:
         # header and journal, and the rename claims the id (it fails if the id is taken).
         staging = self._root / f".{run.run_id}.{os.getpid()}.{token_hex(4)}.creating"
         try:
-            self._root.mkdir(parents=True, exist_ok=True)
+            make_folders(self._root)  # a new log_folder survives a power cut, up to /
             staging.mkdir()
-            (staging / _JOURNAL).touch()
-            self._write_header(staging, run)
-            fsync_dir(staging)
+            create_file(staging / _JOURNAL, sync_folder=False)
+            self._write_header(staging, run, sync_folder=False)
+            fsync_dir(staging)  # the journal's and the header's names, at once
             if folder.exists():
                 raise FileExistsError(folder)
             os.rename(staging, folder)
@@ -149,10 +149,11 @@ class FileSystemRunLogStore:
         if journal is not None:
             journal.close()
 
-    def _write_header(self, folder: Path, run: RunLog) -> None:
+    def _write_header(self, folder: Path, run: RunLog, *, sync_folder: bool = True) -> None:
         path = folder / _HEADER
+        data = json.dumps(run.header_dict(), ensure_ascii=False).encode()
         try:
-            write_atomic(path, json.dumps(run.header_dict(), ensure_ascii=False).encode())
+            write_atomic(path, data, sync_folder=sync_folder)
         except OSError as exc:
             raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc
 
@@ -216,7 +217,11 @@ class _Journal:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        """Trim the unused space (the run is over), then close."""
+        """Trim the unused space (the run is over), then close.
+
+        Not synced: after a power cut the journal may come back untrimmed, and readers
+        skip the zero-filled space anyway.
+        """
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             os.ftruncate(self._fd, self._find_end())
