@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration import fake_vault, moto_server
+from tests.integration import fake_vault, moto_server, power_cut_fs
 
 REPO = Path(__file__).resolve().parents[2]
 PIPELINES = Path(__file__).parent / "pipelines"
@@ -168,3 +168,33 @@ def vault(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("HOME", str(tmp_path))  # hvac falls back to ~/.vault-token
     return vault_server
+
+
+@pytest.fixture(scope="session")
+def cut_fs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[power_cut_fs.PowerCutFs]:
+    """One power-cut file system (FUSE) for the session; skipped with the reason if none."""
+    reason = power_cut_fs.unavailable()
+    if reason:
+        pytest.skip(reason)
+    base = tmp_path_factory.mktemp("power-cut")
+    fs = power_cut_fs.PowerCutFs(base / "mnt", base / "control.sock")
+    try:
+        fs.mount()
+    except RuntimeError as exc:
+        pytest.skip(f"cannot mount the power-cut file system here: {exc}")
+    try:
+        yield fs
+    finally:
+        fs.unmount()
+
+
+@pytest.fixture
+def cut_folder(cut_fs: power_cut_fs.PowerCutFs, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A new folder on the power-cut file system, itself durable; the power is back after."""
+    folder = cut_fs.mountpoint / f"{request.node.name}-{os.urandom(3).hex()}"
+    folder.mkdir()
+    power_cut_fs.fsync(cut_fs.mountpoint)
+    try:
+        yield folder
+    finally:
+        cut_fs.reboot()
