@@ -171,21 +171,33 @@ def vault(
 
 
 @pytest.fixture(scope="session")
-def cut_fs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[power_cut_fs.PowerCutFs]:
-    """One power-cut file system (FUSE) for the session; skipped with the reason if none."""
+def cut_fs_pool(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[power_cut_fs.PowerCutFs]]:
+    """Two power-cut file systems (FUSE) for the session, one per core; skipped if none."""
     reason = power_cut_fs.unavailable()
     if reason:
         pytest.skip(reason)
-    base = tmp_path_factory.mktemp("power-cut")
-    fs = power_cut_fs.PowerCutFs(base / "mnt", base / "control.sock")
+    pool: list[power_cut_fs.PowerCutFs] = []
     try:
-        fs.mount()
-    except RuntimeError as exc:
-        pytest.skip(f"cannot mount the power-cut file system here: {exc}")
-    try:
-        yield fs
+        for number in range(2):
+            base = tmp_path_factory.mktemp(f"power-cut-{number}")
+            fs = power_cut_fs.PowerCutFs(base / "mnt", base / "control.sock")
+            try:
+                fs.mount()
+            except RuntimeError as exc:
+                pytest.skip(f"cannot mount the power-cut file system here: {exc}")
+            pool.append(fs)
+        yield pool
     finally:
-        fs.unmount()
+        for fs in pool:
+            fs.unmount()
+
+
+@pytest.fixture
+def cut_fs(cut_fs_pool: list[power_cut_fs.PowerCutFs]) -> power_cut_fs.PowerCutFs:
+    """A power-cut file system (FUSE) that forgets what was not synced when cut."""
+    return cut_fs_pool[0]
 
 
 @pytest.fixture

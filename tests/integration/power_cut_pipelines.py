@@ -31,14 +31,21 @@ class Spec:
         return json.dumps([self.executor, self.max_workers, self.store, self.stages])
 
 
-def draw(rng: random.Random) -> Spec:
-    """A random pipeline of 2 to 5 stages."""
+def draw(rng: random.Random, number: int) -> Spec:
+    """Random pipeline `number`: 2 to 6 stages, on an executor and store taken in turn.
+
+    Taking the executor, the store and one composite stage in turn, not at random, puts
+    every combination in the few pipelines of a short run.
+    """
     stages: list[tuple[str, int]] = [("put", rng.choice(PUT_COUNTS))]  # something to share
-    for _ in range(rng.randint(1, 4)):
-        kind = rng.choice(("put", "shared", "map", "parallel"))
+    kinds = [("map", "parallel", "shared")[number % 3]]
+    kinds += [rng.choice(("put", "shared", "map", "parallel")) for _ in range(rng.randint(0, 4))]
+    rng.shuffle(kinds)
+    for kind in kinds:
         size = rng.choice(PUT_COUNTS) if kind == "put" else rng.randint(2, 4)
         stages.append((kind, size))
-    return Spec(tuple(stages), rng.choice(EXECUTORS), rng.choice((1, 2)), rng.choice(STORES))
+    executor = EXECUTORS[number // 2 % 2]
+    return Spec(tuple(stages), executor, rng.choice((1, 2)), STORES[number % 2])
 
 
 def configuration(spec: Spec, log_folder: str, catalog: str) -> str:

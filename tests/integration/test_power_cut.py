@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import random
 import re
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +50,7 @@ from tests.integration.power_cut_pipelines import Spec, configuration, draw, sou
 pytestmark = pytest.mark.integration
 
 LONG = os.environ.get("RUNPLANE_LONG_TESTS") == "1"
-PIPELINES, CUTS = (40, 7) if LONG else (6, 3)  # 6 references and 18 cuts; 40 and 280 when long
+PIPELINES, CUTS = (40, 7) if LONG else (6, 3)  # 6 references, 18 cuts; long: 40 and 280
 SEED = int(os.environ.get("RUNPLANE_POWER_CUT_SEED", "20261202"))
 
 STEP_DONE = re.compile(r"^\S+ step (\S+) success \(", re.MULTILINE)
@@ -71,7 +73,7 @@ class Trial:
 
     @property
     def folder(self) -> Path:
-        return self.fs.mountpoint / self.workdir.parent.name / self.name
+        return self.fs.mountpoint / self.workdir.parent.name / self.workdir.name / self.name
 
     @property
     def conf(self) -> str:
@@ -168,22 +170,20 @@ def cut_and_check(trial: Trial, reference: dict[str, Any]) -> bool:
     return was_cut
 
 
-@pytest.mark.parametrize("number", range(PIPELINES))
-def test_no_power_cut_loses_a_recorded_step_its_files_or_a_finished_status(
-    cut_fs: PowerCutFs, tmp_path: Path, clean_env: dict[str, str], number: int
-) -> None:
+def one_pipeline(fs: PowerCutFs, base: Path, env: dict[str, str], number: int) -> str:
+    """The reference run of pipeline `number`, then CUTS runs cut at random; a summary."""
     rng = random.Random(SEED + number)
-    spec = draw(rng)
-    workdir = tmp_path / f"pipeline-{number}-{os.getpid()}"
+    spec = draw(rng, number)
+    workdir = base / f"pipeline-{number}"
     workdir.mkdir()
     (workdir / "pipeline.py").write_text(source(spec))
 
-    reference = Trial(cut_fs, spec, workdir, clean_env, "reference")
-    before = cut_fs.syncs()
+    reference = Trial(fs, spec, workdir, env, "reference")
+    before = fs.syncs()
     reference.code, reference.stderr = reference.run("run", "pipeline.py", "--run-id", "run")
-    syncs = cut_fs.syncs() - before
+    syncs = fs.syncs() - before
     assert reference.code == 0, reference.about()
-    cut_fs.reboot()  # the power goes once it has exited
+    fs.reboot()  # the power goes once it has exited
     run = survivors(reference)
     assert run is not None
     assert run.status is Status.SUCCESS
@@ -192,6 +192,25 @@ def test_no_power_cut_loses_a_recorded_step_its_files_or_a_finished_status(
 
     cut_mid_run = 0
     for cut in range(CUTS):
-        trial = Trial(cut_fs, spec, workdir, clean_env, f"cut-{cut}", rng.randint(1, syncs))
+        trial = Trial(fs, spec, workdir, env, f"cut-{cut}", rng.randint(1, syncs))
         cut_mid_run += cut_and_check(trial, expected)
-    sys.stdout.write(f"{spec.describe()}: {syncs} syncs, {cut_mid_run}/{CUTS} cut mid-run\n")
+    return f"{number}: {spec.describe()}: {syncs} syncs, {cut_mid_run}/{CUTS} cut mid-run"
+
+
+def test_no_power_cut_loses_a_recorded_step_its_files_or_a_finished_status(
+    cut_fs_pool: list[PowerCutFs], tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    free: queue.Queue[PowerCutFs] = queue.Queue()
+    for fs in cut_fs_pool:
+        free.put(fs)
+
+    def on_a_free_mount(number: int) -> str:
+        fs = free.get()  # one pipeline at a time per mount: a cut is the whole machine's
+        try:
+            return one_pipeline(fs, tmp_path, clean_env, number)
+        finally:
+            free.put(fs)
+
+    with ThreadPoolExecutor(max_workers=len(cut_fs_pool)) as pool:
+        summaries = list(pool.map(on_a_free_mount, range(PIPELINES)))  # re-raises a failure
+    sys.stdout.write("\n".join(summaries) + "\n")  # pytest -s shows them
