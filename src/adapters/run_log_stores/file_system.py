@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from pathlib import Path
 from secrets import token_hex
 from typing import Any, ClassVar
@@ -60,6 +61,7 @@ class FileSystemRunLogStore:
     def __init__(self, config: FileSystemRunLogStoreConfig | None = None) -> None:
         self._root = Path((config or FileSystemRunLogStoreConfig()).log_folder)
         self._journals: dict[str, _Journal] = {}  # open journals, by run id
+        self._opening = threading.Lock()  # one journal per run, whichever thread comes first
 
     def create_run(self, run: RunLog) -> None:
         folder = self._root / run.run_id
@@ -136,13 +138,18 @@ class FileSystemRunLogStore:
     def _journal(self, run_id: str) -> _Journal:
         journal = self._journals.get(run_id)
         if journal is None:
-            path = self._folder(run_id) / _JOURNAL
-            try:
-                journal = _Journal(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
-            except OSError as exc:
-                raise RunLogError(f"cannot open '{path}': {exc.strerror}") from exc
-            self._journals[run_id] = journal
+            with self._opening:
+                journal = self._journals.get(run_id)
+                if journal is None:
+                    journal = self._journals[run_id] = self._open_journal(run_id)
         return journal
+
+    def _open_journal(self, run_id: str) -> _Journal:
+        path = self._folder(run_id) / _JOURNAL
+        try:
+            return _Journal(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+        except OSError as exc:
+            raise RunLogError(f"cannot open '{path}': {exc.strerror}") from exc
 
     def _close(self, run_id: str) -> None:
         journal = self._journals.pop(run_id, None)
@@ -188,14 +195,23 @@ class FileSystemRunLogStore:
 
 
 class _Journal:
-    """An open journal: records overwrite zero-filled space, which is added in blocks."""
+    """An open journal: records overwrite zero-filled space, which is added in blocks.
+
+    flock keeps other processes out, but not this process's threads (parallel branches
+    share the descriptor, which holds the lock for all of them): a thread lock does that.
+    """
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
         self._end = 0  # no record of this run ends after here... as far as this process knows
+        self._threads = threading.Lock()
 
     def add(self, line: bytes) -> None:
         """Write one record after the last one (ending a torn one first) and sync it."""
+        with self._threads:
+            self._add(line)
+
+    def _add(self, line: bytes) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
             end = self._find_end()
@@ -222,11 +238,12 @@ class _Journal:
         Not synced: after a power cut the journal may come back untrimmed, and readers
         skip the zero-filled space anyway.
         """
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            os.ftruncate(self._fd, self._find_end())
-        finally:
-            os.close(self._fd)  # closing releases the lock
+        with self._threads:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                os.ftruncate(self._fd, self._find_end())
+            finally:
+                os.close(self._fd)  # closing releases the lock
 
     def _find_end(self) -> int:
         """Where the next record goes: the first zero byte (records hold none), or the end."""
