@@ -26,7 +26,7 @@ from runplane.domain.errors import (
     SecretNotFoundError,
 )
 from runplane.domain.graph import Graph, Node, TaskSpec
-from runplane.domain.parameters import check_json
+from runplane.domain.parameters import recordable_metrics
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
 from runplane.ports.catalog import Catalog
@@ -129,11 +129,12 @@ class TaskAttempts:
             result = runner.run(step_path, task, given)
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
-        check_json(step_path, returns)
+        metrics, note = recordable_metrics(result.metrics)
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
-        return _Done((used, returns, result.metrics, files), result.message)
+        message = "; ".join(m for m in (result.message, note) if m)
+        return _Done((used, returns, metrics, files), message)
 
     def _keep_log(
         self,

@@ -1,16 +1,18 @@
 """Returned values that are not JSON travel as pickles through the catalog.
 
-The rule: a return that is JSON (or a pydantic model, recorded as its JSON) goes into the
-run log. Anything else (a DataFrame, a fitted model) is pickled (with cloudpickle when plain
-pickle cannot, and cloudpickle is installed), put into the run's catalog as
-`objects/<step path>/<name>.pickle`, and the run log records a reference
+The rule (`domain.values`): a return that is exact JSON (JSON gives back the same value and
+types; a pydantic model counts as its JSON) goes into the run log. Anything else (a tuple,
+an int-keyed dict, a dict subclass, NaN, a dataclass, a DataFrame, a fitted model) is
+pickled (with cloudpickle when plain pickle cannot, and cloudpickle is installed), put into
+the run's catalog as `objects/<step path>/<name>.pickle`, and the run log records a reference
 `{"$object": {"path", "sha256", "size", "format", "type"}}`. A later step that takes that
 parameter receives the object, loaded on first use; shell tasks receive the reference.
+Every executor, `local` included, hands a step copies: nothing one step received or
+returned is shared with another, as in a container.
 """
 
 from __future__ import annotations
 
-import json
 import pickle
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -19,18 +21,10 @@ from typing import Any
 
 from runplane.domain.errors import ExecutionError
 from runplane.domain.run_log import CatalogEntry
+from runplane.domain.values import exact_json_copy
 from runplane.ports.catalog import Catalog
 
 REFERENCE = "$object"
-
-
-def is_json(value: Any) -> bool:
-    """Whether the run log can hold `value` as it is."""
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def is_reference(value: Any) -> bool:
@@ -51,8 +45,9 @@ class ObjectStore:
         out: dict[str, Any] = {}
         entries: list[CatalogEntry] = []
         for name, value in returns.items():
-            if is_json(value):
-                out[name] = value
+            exact, copy = exact_json_copy(value)
+            if exact:
+                out[name] = copy  # the step may go on changing what it returned
                 continue
             relative = f"objects/{step_path}/{name}.pickle"
             data, fmt = _dumps(step_path, name, value)
@@ -63,9 +58,10 @@ class ObjectStore:
                 put = self._catalog.put(run_id, [relative], Path(scratch))
             if not put:
                 raise ExecutionError(
-                    f"step {step_path!r}: return {name!r} ({type(value).__name__}) is not JSON, "
-                    "so it must travel through the catalog, but the configured catalog keeps "
-                    "no files; use a 'file-system' or 's3' catalog, or return JSON data"
+                    f"step {step_path!r}: return {name!r} ({type(value).__name__}) is not "
+                    "exact JSON, so it must travel through the catalog, but the configured "
+                    "catalog keeps no files; use a 'file-system' or 's3' catalog, or return "
+                    "JSON data"
                 )
             entry = put[0]
             entries.append(entry)
@@ -81,14 +77,25 @@ class ObjectStore:
         return out, entries
 
     def load(self, run_id: str, value: Any) -> Any:
-        """The value with every reference inside it (lists and dicts too) loaded."""
-        if is_reference(value):
-            return self._load_one(run_id, value[REFERENCE])
-        if isinstance(value, list):
-            return [self.load(run_id, item) for item in value]
-        if isinstance(value, dict):
-            return {key: self.load(run_id, item) for key, item in value.items()}
-        return value
+        """A copy of the value with every reference inside it (lists and dicts too) loaded.
+
+        Always a copy, so on `local` a step cannot change what another step receives.
+        Iterative: the run log's values are at most MAX_JSON_DEPTH deep, but the stack
+        of a step may already be deep.
+        """
+        holder = [value]
+        pending: list[list[Any] | dict[Any, Any]] = [holder]
+        while pending:
+            container = pending.pop()
+            keys = list(container) if isinstance(container, dict) else range(len(container))
+            for key in keys:
+                item = container[key]
+                if is_reference(item):
+                    container[key] = self._load_one(run_id, item[REFERENCE])
+                elif type(item) is list or type(item) is dict:
+                    container[key] = copied = type(item)(item)
+                    pending.append(copied)
+        return holder[0]
 
     def _load_one(self, run_id: str, reference: Mapping[str, Any]) -> Any:
         with tempfile.TemporaryDirectory(prefix="runplane-objects-") as scratch:

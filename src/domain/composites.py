@@ -18,6 +18,7 @@ from runplane.domain.graph import (
     ReturnKind,
 )
 from runplane.domain.run_log import Status
+from runplane.domain.values import exact_json_copy
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,21 @@ def gather(node: Node, branch_returns: Mapping[str, Mapping[str, Any]]) -> dict[
         for name in names:
             collected = [values.get(name) for values in branch_returns.values()]
             try:
-                out[name] = spec.reduce(collected)
+                reduced = spec.reduce(collected)
             except Exception as exc:
                 raise ExecutionError(
                     f"map {node.name!r}: reducer {spec.reducer!r} failed on {name!r}: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
+            exact, out[name] = exact_json_copy(reduced)
+            if not exact:
+                # A fan-in keeps no objects: the value must survive the run log as it is.
+                raise ExecutionError(
+                    f"map {node.name!r}: reducer {spec.reducer!r} returned a "
+                    f"{type(reduced).__name__} for {name!r}, which JSON cannot give back "
+                    "exactly; return str, int, finite float, bool, None, or lists and "
+                    "str-keyed dicts of those"
+                )
         return out
     merged: dict[str, Any] = {}
     for values in branch_returns.values():

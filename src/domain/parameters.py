@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import ReturnKind, ReturnSpec
+from runplane.domain.values import is_exact_json
 
 #: Environment variables with this prefix override parameters: RUNPLANE_PRM_<name>.
 ENV_PREFIX = "RUNPLANE_PRM_"
 
 
 def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Parameters from `RUNPLANE_PRM_<name>` variables: JSON when it parses, else the string."""
+    """Parameters from `RUNPLANE_PRM_<name>` variables: JSON when it parses, else the string.
+
+    Only strict JSON counts (`NaN`, `Infinity` and `1e999` stay strings), so every
+    override can be recorded in the run log as it is.
+    """
     out: dict[str, Any] = {}
     for key, raw in environ.items():
         if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
             try:
-                out[key[len(ENV_PREFIX) :]] = json.loads(raw)
+                value = json.loads(raw, parse_constant=_refuse)
             except ValueError:
-                out[key[len(ENV_PREFIX) :]] = raw
+                value = raw
+            out[key[len(ENV_PREFIX) :]] = value if is_exact_json(value) else raw
     return out
+
+
+def _refuse(constant: str) -> None:
+    raise ValueError(f"{constant} is not strict JSON")
 
 
 def layer(
@@ -53,13 +64,12 @@ def check_initial(parameters: object, source: str) -> dict[str, Any]:
                 f"{source}: parameter name {name!r} is not a valid identifier "
                 "(it must match a function argument name)"
             )
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError) as exc:
+        if not is_exact_json(value):
             raise ParameterError(
-                f"{source}: parameter {name!r} is not JSON data ({exc}); use strings, "
-                "numbers, booleans, null, lists and mappings (quote dates: '2026-01-01')"
-            ) from None
+                f"{source}: parameter {name!r} is not JSON data (it holds a "
+                f"{_first_offender(value)}); use strings, finite numbers, booleans, null, "
+                "lists and mappings with string keys (quote dates: '2026-01-01')"
+            )
     return parameters
 
 
@@ -94,14 +104,37 @@ def split_returns(
     return parameters, metrics
 
 
-def check_json(step: str, values: Mapping[str, Any]) -> None:
-    """Fail clearly when a returned value cannot be recorded in the run log."""
-    for name, item in values.items():
-        try:
-            json.dumps(item, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise ExecutionError(
-                f"step {step!r}: return {name!r} is a {type(item).__name__}, which is not "
-                "JSON-serialisable; return plain data (str, numbers, lists, dicts) "
-                "or a pydantic model"
-            ) from exc
+def recordable_metrics(metrics: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """Metrics as the run log records them, and a note on any that were not finite.
+
+    A NaN or infinite metric is recorded as null (strict JSON has no NaN) and the note
+    says which; number subclasses (an IntEnum, numpy's float64) become plain numbers.
+    """
+    out: dict[str, Any] = {}
+    odd: list[str] = []
+    for name, value in metrics.items():
+        number = int(value) if isinstance(value, int) else float(value)
+        if isinstance(number, float) and not math.isfinite(number):
+            odd.append(f"{name}={number}")
+            out[name] = None
+        else:
+            out[name] = number
+    note = f"not finite, recorded as null: metric {', '.join(odd)}" if odd else ""
+    return out, note
+
+
+def _first_offender(value: Any) -> str:
+    """A short description of something inside `value` that is not exact JSON."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is list:
+            pending.extend(item)
+        elif type(item) is dict:
+            keys = [k for k in item if type(k) is not str]
+            if keys:
+                return f"{type(keys[0]).__name__} key {keys[0]!r}"
+            pending.extend(item.values())
+        elif not is_exact_json(item):
+            return f"{type(item).__name__} ({item!r:.40})"
+    return "value nested too deep"

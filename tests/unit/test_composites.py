@@ -111,6 +111,24 @@ def test_map_reducer_by_name_and_by_function(service: RunService) -> None:
     assert run.parameters["other"] == "1+4+9"
 
 
+def test_a_reducer_result_json_would_change_fails_the_map_clearly(service: RunService) -> None:
+    (Path.cwd() / "p.yaml").write_text("numbers: [1, 2]\noffset: 0\n")
+    tupled = Map(
+        "t",
+        iterate_on="numbers",
+        iterate_as="item",
+        branch=Pipeline([PythonTask(square, returns=["other"])]),
+        reducer=tuple,
+    )
+    run = service.run(Pipeline([tupled]).graph, parameters_file="p.yaml")
+    assert run.status is Status.FAIL
+    assert run.steps["t"].message == (
+        "map 't': reducer 'builtins.tuple' returned a tuple for 'other', which JSON cannot "
+        "give back exactly; return str, int, finite float, bool, None, or lists and "
+        "str-keyed dicts of those"
+    )
+
+
 def test_map_over_empty_list_succeeds_and_returns_empty_lists(service: RunService) -> None:
     (Path.cwd() / "p.yaml").write_text("numbers: []\n")
     pipeline = Pipeline([Map("m", iterate_on="numbers", iterate_as="item", branch=square_branch())])

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,56 @@ def test_a_tampered_object_is_refused() -> None:
     step = make_service(catalog, store).execute_step(graph, "r", "use")
     assert step.status is Status.FAIL
     assert "changed since it was recorded" in step.message
+
+
+class Table(dict[str, Any]):
+    def total(self) -> int:
+        return sum(self.values())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [(1, 2), {1: "one"}, Table(a=1, b=2), float("nan"), [1, (2, 3)], {"deep": {2: [b"x"]}}],
+    ids=repr,
+)
+def test_what_json_would_change_reaches_the_next_step_unchanged_on_local(value: Any) -> None:
+    received: list[Any] = []
+
+    def take(v: Any) -> None:
+        received.append(v)
+
+    pipeline = Pipeline(
+        [
+            PythonTask(lambda: value, name="make", returns=["v"]),
+            PythonTask(take, name="take"),
+        ]
+    )
+    run = make_service(MemoryCatalog()).run(pipeline.graph)
+    assert run.status is Status.SUCCESS, run.steps["make"].message
+    assert "$object" in run.steps["make"].returns["v"]
+    (got,) = received
+    assert type(got) is type(value)
+    assert repr(got) == repr(value)  # NaN != NaN, so compare what it shows
+    assert got is not value
+
+
+def test_exact_json_returns_are_recorded_as_json_and_each_step_gets_its_own_copy() -> None:
+    returned = {"rows": [[1, 2], [3]], "name": "t"}
+    seen: list[Any] = []
+
+    def mutate(table: dict[str, Any]) -> None:
+        table["rows"][0].append(99)
+        seen.append(table)
+
+    pipeline = Pipeline(
+        [
+            PythonTask(lambda: returned, name="make", returns=["table"]),
+            PythonTask(mutate, name="first"),
+            PythonTask(mutate, name="second"),
+        ]
+    )
+    run = make_service(MemoryCatalog()).run(pipeline.graph)
+    assert run.status is Status.SUCCESS
+    assert run.steps["make"].returns["table"] == {"rows": [[1, 2], [3]], "name": "t"}
+    assert returned == {"rows": [[1, 2], [3]], "name": "t"}  # the returned object was copied
+    assert [s["rows"][0] for s in seen] == [[1, 2, 99], [1, 2, 99]]  # not [.., 99, 99]

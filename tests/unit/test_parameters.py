@@ -6,9 +6,9 @@ from runplane.domain.graph import ReturnSpec
 from runplane.domain.identifiers import check_run_id
 from runplane.domain.parameters import (
     check_initial,
-    check_json,
     env_overrides,
     layer,
+    recordable_metrics,
     split_returns,
 )
 from runplane.domain.redaction import redact
@@ -23,6 +23,11 @@ def test_env_overrides_parse_json_else_keep_the_string() -> None:
         "OTHER": "1",
     }
     assert env_overrides(environ) == {"n": 5, "items": [1, 2], "word": "hello"}
+
+
+@pytest.mark.parametrize("raw", ["NaN", "-Infinity", "1e999", "[1, NaN]"])
+def test_env_overrides_keep_what_strict_json_cannot_hold_as_strings(raw: str) -> None:
+    assert env_overrides({"RUNPLANE_PRM_x": raw}) == {"x": raw}
 
 
 def test_layers_are_file_then_returns_then_env_last_wins() -> None:
@@ -53,11 +58,19 @@ def test_metric_must_be_a_number() -> None:
         split_returns("s", [metric("score")], True)
 
 
-def test_non_json_return_is_named() -> None:
-    with pytest.raises(ExecutionError, match="return 'obj' is a object"):
-        check_json("s", {"obj": object()})
-    with pytest.raises(ExecutionError, match="not JSON-serialisable"):
-        check_json("s", {"nan": float("nan")})
+def test_non_finite_metrics_are_recorded_as_null_with_a_note() -> None:
+    metrics, note = recordable_metrics({"loss": float("nan"), "up": float("inf"), "n": 3})
+    assert metrics == {"loss": None, "up": None, "n": 3}
+    assert note == "not finite, recorded as null: metric loss=nan, up=inf"
+    assert recordable_metrics({"n": 2.5}) == ({"n": 2.5}, "")
+
+
+def test_number_subclasses_become_plain_numbers_in_metrics() -> None:
+    class Score(float):
+        pass
+
+    metrics, _ = recordable_metrics({"score": Score(0.5)})
+    assert type(metrics["score"]) is float
 
 
 def test_parameters_document_must_be_a_mapping_of_identifiers() -> None:
@@ -66,6 +79,14 @@ def test_parameters_document_must_be_a_mapping_of_identifiers() -> None:
         check_initial([1], "f")
     with pytest.raises(ParameterError, match="'bad name' is not a valid identifier"):
         check_initial({"bad name": 1}, "f")
+
+
+def test_parameters_document_refuses_what_json_cannot_give_back() -> None:
+    with pytest.raises(ParameterError, match=r"parameter 'm' is not JSON data .*int key 1"):
+        check_initial({"m": {"a": [{1: "one"}]}}, "f")
+    with pytest.raises(ParameterError, match=r"parameter 'x' is not JSON data .*float"):
+        check_initial({"x": float("nan")}, "f")
+    assert check_initial({"m": {"a": [1, 2.5, None]}}, "f") == {"m": {"a": [1, 2.5, None]}}
 
 
 @pytest.mark.parametrize("run_id", ["../x", "a/b", "", ".hidden", "x" * 200, "a..b"])
