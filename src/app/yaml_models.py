@@ -198,7 +198,7 @@ def json_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     """The schema as committed in schemas/pipeline.schema.json."""
-    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(json_schema(), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
 _MODELS: tuple[type[BaseModel], ...] = (_Node, _TaskNode, *STEP_MODELS.values(), PipelineModel)

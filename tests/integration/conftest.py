@@ -29,7 +29,17 @@ class Result:
     stderr: str
 
     def json(self) -> Any:
-        return json.loads(self.stdout)
+        """The output parsed by a strict JSON parser (NaN or Infinity fail the test)."""
+        return strict_json(self.stdout)
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON as JavaScript's JSON.parse or jq would: no NaN, Infinity or -Infinity."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not strict JSON")
 
 
 Cli = Callable[..., Result]

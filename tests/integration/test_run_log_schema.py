@@ -1,9 +1,10 @@
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.integration.conftest import REPO, Cli
+from tests.integration.conftest import REPO, Cli, strict_json
 
 pytestmark = pytest.mark.integration
 
@@ -35,3 +36,31 @@ def test_schema_rejects_a_malformed_record() -> None:
     messages = " ".join(e.message for e in validator.iter_errors(bad))
     assert "'done' is not one of" in messages
     assert "does not match" in messages
+
+
+@pytest.mark.parametrize("executor", ["local", "local-subprocess"])
+def test_every_json_runplane_writes_parses_strictly(
+    cli: Cli, pipelines: Path, workdir: Path, executor: str
+) -> None:
+    (workdir / "c.yaml").write_text(f"executor: {{type: {executor}}}\n")
+    result = cli("run", "pipelines/non_finite.py", "-c", "c.yaml", "--run-id", "r")
+    assert result.code == 0, result.stderr
+    log = cli("runs", "show", "r", "--json", "-c", "c.yaml").json()  # strict
+    train = log["steps"]["train"]
+    assert train["metrics"] == {"loss": None, "ratio": None, "accuracy": 0.5}
+    assert train["attempts"][-1]["message"] == (
+        "not finite, recorded as null: metric loss=nan, ratio=inf"
+    )
+    assert "$object" in train["returns"]["curve"]  # -inf travels as a pickle
+    assert log["parameters"]["seen"] is True
+    assert cli("runs", "list", "--json", "-c", "c.yaml").json()[0]["run_id"] == "r"
+    assert cli("config", "show", "-c", "c.yaml", "--json").json()
+    written = [p for p in (workdir / ".run_log_store").rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        if path.suffix == ".jsonl":
+            # A journal may end in zeros preallocated for appends; readers skip them.
+            for line in path.read_text().strip("\0").splitlines():
+                strict_json(line)
+        elif path.suffix == ".json":
+            strict_json(path.read_text())

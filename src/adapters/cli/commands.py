@@ -108,7 +108,7 @@ def step_output(*, quiet: bool, as_json: bool) -> Iterator[None]:
 def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False) -> None:
     """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
-        sys.stdout.write(json.dumps(log.to_dict(), indent=2) + "\n")
+        sys.stdout.write(json.dumps(log.to_dict(), indent=2, allow_nan=False) + "\n")
     elif not quiet:
         summary(err, log)
         err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
@@ -259,7 +259,9 @@ def list_runs(
     with _user_errors(debug):
         summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
     if as_json:
-        sys.stdout.write(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps([s.to_dict() for s in summaries], indent=2, allow_nan=False) + "\n"
+        )
     elif out.is_terminal:
         out.print(runs_listing(summaries))
     else:
@@ -284,7 +286,7 @@ def show(
         record = tree.step(step) if step is not None else None
     if as_json:
         data = record.to_dict() if record is not None else tree.log.to_dict()
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
         return
     out.print(step_detail(record) if record is not None else run_tree(tree))
 

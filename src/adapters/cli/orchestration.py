@@ -111,7 +111,7 @@ def fan_out(
 
 def _emit_keys(keys: list[str], output: str | None) -> None:
     """Print branch keys as a JSON list, and write them to `output` for Argo to read."""
-    text = json.dumps(keys)
+    text = json.dumps(keys, allow_nan=False)
     if output:
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(text)  # no newline: Argo passes the file's text on as-is

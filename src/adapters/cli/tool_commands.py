@@ -91,7 +91,9 @@ def diff(
     with _user_errors(debug):
         changes = ctx.obj(config_file).diff(before, after)
     if as_json:
-        sys.stdout.write(json.dumps(changes.to_dict(), indent=2, default=str) + "\n")
+        sys.stdout.write(
+            json.dumps(changes.to_dict(), indent=2, default=str, allow_nan=False) + "\n"
+        )
     else:
         out.print(diff_view(changes))
 
@@ -108,7 +110,7 @@ def schema(
     """Print the JSON schema of configuration files, from the installed adapters."""
     with _user_errors(debug):
         document = tooling_of(ctx).config_schema(section)
-    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    sys.stdout.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
 @pipeline_group.command("schema")
@@ -116,7 +118,7 @@ def pipeline_schema(ctx: typer.Context, debug: DebugOption = False) -> None:
     """Print the JSON schema of YAML pipeline files (for editors)."""
     with _user_errors(debug):
         document = tooling_of(ctx).pipeline_schema()
-    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
 
 
 @config.command("show")
@@ -131,11 +133,13 @@ def show_config(
         values = tooling_of(ctx).effective_config(config_file)
     if as_json:
         rows = [{"key": v.path, "value": v.value, "source": v.source} for v in values]
-        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(rows, indent=2, default=str, allow_nan=False) + "\n")
         return
     table = Table("key", "value", "source")
     for value in values:
-        table.add_row(value.path, escape(json.dumps(value.value, default=str)), value.source)
+        table.add_row(
+            value.path, escape(json.dumps(value.value, default=str, allow_nan=False)), value.source
+        )
     out.print(table)
 
 
@@ -150,7 +154,7 @@ def list_adapters(
         found = tooling_of(ctx).adapters()
     if as_json:
         rows = [vars(a) for a in found]
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        sys.stdout.write(json.dumps(rows, indent=2, allow_nan=False) + "\n")
         return
     table = Table("section", "type", "distribution", "version", "class")
     for adapter in found:

@@ -191,7 +191,9 @@ class StepServer:
         # subprocess.run would give the child the parent's current directory, environment
         # and stdout, so the request carries them rather than the server's.
         fields = {"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ)}
-        body = json.dumps(fields).encode()  # ASCII: lone surrogates are escaped, not encoded
+        body = json.dumps(
+            fields, allow_nan=False
+        ).encode()  # ASCII: lone surrogates are escaped, not encoded
         message = _INT.pack(len(body)) + body
         try:
             sent = socket.send_fds(self._channel, [message], [_STDOUT_FD, stderr_fd])

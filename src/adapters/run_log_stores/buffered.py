@@ -30,16 +30,16 @@ class BufferedRunLogStore:
     def create_run(self, run: RunLog) -> None:
         if run.run_id in self._headers:
             raise RunAlreadyExistsError(run.run_id, self.location(run.run_id))
-        self._headers[run.run_id] = json.dumps(run.header_dict())
+        self._headers[run.run_id] = json.dumps(run.header_dict(), allow_nan=False)
         self._steps[run.run_id] = {}
 
     def update_run(self, run: RunLog) -> None:
         self._require(run.run_id)
-        self._headers[run.run_id] = json.dumps(run.header_dict())
+        self._headers[run.run_id] = json.dumps(run.header_dict(), allow_nan=False)
 
     def put_step(self, run_id: str, step: StepLog) -> None:
         self._require(run_id)
-        self._steps[run_id][step.path] = json.dumps(step.to_dict())
+        self._steps[run_id][step.path] = json.dumps(step.to_dict(), allow_nan=False)
 
     def get_run(self, run_id: str) -> RunLog:
         self._require(run_id)

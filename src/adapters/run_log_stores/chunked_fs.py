@@ -103,7 +103,9 @@ class ChunkedFileSystemRunLogStore:
     def _write(self, path: Path, data: dict[str, Any], *, sync_folder: bool = True) -> None:
         try:
             write_atomic(
-                path, json.dumps(data, ensure_ascii=False).encode(), sync_folder=sync_folder
+                path,
+                json.dumps(data, ensure_ascii=False, allow_nan=False).encode(),
+                sync_folder=sync_folder,
             )
         except OSError as exc:
             raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc

@@ -93,7 +93,7 @@ class FileSystemRunLogStore:
             self._close(run.run_id)
 
     def put_step(self, run_id: str, step: StepLog) -> None:
-        line = (json.dumps(step.to_dict(), ensure_ascii=False) + "\n").encode()
+        line = (json.dumps(step.to_dict(), ensure_ascii=False, allow_nan=False) + "\n").encode()
         journal = self._journal(run_id)
         try:
             journal.add(line)
@@ -158,7 +158,7 @@ class FileSystemRunLogStore:
 
     def _write_header(self, folder: Path, run: RunLog, *, sync_folder: bool = True) -> None:
         path = folder / _HEADER
-        data = json.dumps(run.header_dict(), ensure_ascii=False).encode()
+        data = json.dumps(run.header_dict(), ensure_ascii=False, allow_nan=False).encode()
         try:
             write_atomic(path, data, sync_folder=sync_folder)
         except OSError as exc:

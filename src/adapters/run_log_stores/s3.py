@@ -161,7 +161,7 @@ class S3RunLogStore:
         exclusive: bool = False,
         claim: str | None = None,
     ) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode()
+        body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
         extra: dict[str, Any] = {"IfNoneMatch": "*"} if exclusive else {}
         if claim is not None:
             extra["Metadata"] = {_CLAIM: claim}

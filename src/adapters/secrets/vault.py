@@ -85,7 +85,7 @@ class VaultSecrets:
         if name not in data:
             raise SecretNotFoundError(name, self._where())
         value = data[name]
-        return value if isinstance(value, str) else json.dumps(value)
+        return value if isinstance(value, str) else json.dumps(value, allow_nan=False)
 
     # -- reading ---------------------------------------------------------------------
 

@@ -41,7 +41,9 @@ for _runplane_name in {names!r}:
         _runplane_problems[_runplane_name] = "a " + type(_runplane_value).__name__ + ", not JSON"
 with open({path!r}, "w") as _runplane_file:
     _runplane_json.dump(
-        {{"values": _runplane_values, "problems": _runplane_problems}}, _runplane_file
+        {{"values": _runplane_values, "problems": _runplane_problems}},
+        _runplane_file,
+        allow_nan=False,
     )
 """
 

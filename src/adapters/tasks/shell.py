@@ -95,7 +95,7 @@ def _copy(source: IO[bytes], target: TextIO) -> None:
 
 
 def _as_env(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if isinstance(value, str) else json.dumps(value, allow_nan=False)
 
 
 def _read_returns(step_path: str, text: str) -> dict[str, Any]:

@@ -38,7 +38,10 @@ class Containers:
         # pydantic-settings reads a whole section from RUNPLANE_<SECTION> as JSON: the pods
         # need no configuration file, ConfigMap or volume of their own.
         self._config_env = [
-            m.EnvVar(name=f"RUNPLANE_{section.upper()}", value=json.dumps(configuration[section]))
+            m.EnvVar(
+                name=f"RUNPLANE_{section.upper()}",
+                value=json.dumps(configuration[section], allow_nan=False),
+            )
             for section in SECTIONS
             if section in configuration
         ]

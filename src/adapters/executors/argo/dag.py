@@ -113,7 +113,7 @@ class DagBuilder:
         task_names = Namer(reserved=("fan-out", "fan-in", "branches"))
         for key, branch in spec.branches.items():
             # A conditional's fan-out emits the one chosen key; the others are skipped.
-            chosen = f"'{KEYS}' == '{json.dumps([key])}'"
+            chosen = f"'{KEYS}' == '{json.dumps([key], allow_nan=False)}'"
             yield m.DAGTask(
                 name=task_names.claim(f"branch-{key}"),
                 template=self.graph(branch, f"{shape}.{key}"),
@@ -134,7 +134,11 @@ class DagBuilder:
         self.templates.append(self._containers.loop_next(after))
         chosen = KEYS
         for index in range(spec.max_iterations):
-            when = None if index == 0 else f"'{chosen}' == '{json.dumps([str(index)])}'"
+            when = (
+                None
+                if index == 0
+                else f"'{chosen}' == '{json.dumps([str(index)], allow_nan=False)}'"
+            )
             depends = "fan-out.Succeeded" if index == 0 else f"next-{index - 1}.Succeeded"
             yield m.DAGTask(
                 name=f"iteration-{index}",

@@ -76,7 +76,9 @@ def workflow_spec(config: ArgoExecutorConfig, request: RenderRequest) -> m.Workf
         arguments=m.Arguments(
             parameters=[
                 m.Parameter(name="run_id", value="{{workflow.name}}"),
-                m.Parameter(name="parameters", value=json.dumps(dict(request.parameters))),
+                m.Parameter(
+                    name="parameters", value=json.dumps(dict(request.parameters), allow_nan=False)
+                ),
             ]
         ),
         templates=[*templates, *builder.templates],
