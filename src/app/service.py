@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from runplane.app import inspection
+from runplane.app.abandoned import close_abandoned
 from runplane.app.attempts import TaskAttempts
+from runplane.app.bound_steps import BoundSteps
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.listeners import Listeners
@@ -306,6 +308,22 @@ class RunService:
         self._listeners.emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
+    def abandon(self, graph: Graph, run_id: str, step_path: str, reason: str) -> StepLog:
+        """Close the record a step's process left open (see `StepRunner.abandon`)."""
+        state = self._state(run_id, graph)
+        node = graph.find(step_path)
+        step = close_abandoned(
+            self._store,
+            run_id,
+            step_path,
+            lambda: state.new_record(step_path, node),
+            reason=reason,
+            now=self._clock(),
+        )
+        state.recorded(step)
+        self._listeners.emit_step(EventKind.STEP_ENDED, run_id, step)
+        return step
+
     def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
         """Every input of a step that nothing provides before it runs (no step runs)."""
         return check_pipeline(graph, parameters_file)
@@ -386,7 +404,7 @@ class RunService:
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
             with interrupts_as_exceptions():
-                run.status = self._executor.execute(plan, _BoundSteps(self, graph))
+                run.status = self._executor.execute(plan, BoundSteps(self, graph))
         except BaseException as exc:
             # Interrupted or broken: record why, keep every step already recorded.
             run.status = Status.FAIL
@@ -491,29 +509,3 @@ def _check_same_structure(graph: Graph, original: RunLog) -> None:
             f"{', '.join(sorted(recorded))}; now {', '.join(sorted(current))}. "
             "Start a new run instead of a retry"
         )
-
-
-class _BoundSteps:
-    """The step runner an executor gets: the service's step path, bound to one graph."""
-
-    def __init__(self, service: RunService, graph: Graph) -> None:
-        self._service = service
-        self._graph = graph
-
-    def execute_step(self, run_id: str, step_path: str) -> StepLog:
-        return self._service.execute_step(self._graph, run_id, step_path)
-
-    def record_of(self, run_id: str, step_path: str) -> StepLog:
-        return self._service.record_of(run_id, step_path)
-
-    def fan_out(self, run_id: str, step_path: str) -> list[str] | None:
-        return self._service.fan_out(self._graph, run_id, step_path)
-
-    def fan_in(self, run_id: str, step_path: str) -> StepLog:
-        return self._service.fan_in(self._graph, run_id, step_path)
-
-    def reused(self, run_id: str, step_path: str) -> StepLog | None:
-        return self._service.reused(run_id, step_path)
-
-    def loop_next(self, run_id: str, step_path: str) -> str | None:
-        return self._service.loop_next(self._graph, run_id, step_path)

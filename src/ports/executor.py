@@ -48,6 +48,14 @@ class StepRunner(Protocol):
         """The record a retry copied for this step (it must not run again), else None."""
         ...
 
+    def abandon(self, run_id: str, step_path: str, reason: str) -> StepLog:
+        """A step whose process ended without closing its record (killed, crashed).
+
+        Its running attempt (or, if it recorded none, a new one) is recorded as failed
+        with `reason`; a record the process did close is returned as it is.
+        """
+        ...
+
 
 @runtime_checkable
 class Executor(Protocol):

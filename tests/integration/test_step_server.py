@@ -80,10 +80,10 @@ def test_each_step_has_a_process_of_its_own_that_imports_the_pipeline_itself(
 
 @pytest.mark.parametrize("how", ["kill", "exit"])
 @pytest.mark.usefixtures("pipelines")
-def test_a_step_process_that_dies_fails_the_run_alike_in_both_modes(
+def test_a_step_process_that_dies_fails_its_step_alike_in_both_modes(
     cli: Cli, workdir: Path, how: str
 ) -> None:
-    status = -signal.SIGKILL if how == "kill" else 3
+    ended = "was killed by SIGKILL (signal 9)" if how == "kill" else "exited with status 3"
     seen = {}
     for start in MODES:
         result = cli(
@@ -95,16 +95,98 @@ def test_a_step_process_that_dies_fails_the_run_alike_in_both_modes(
             config(workdir, start),
             env={"RUNPLANE_PRM_how": how},
         )
-        # What the step wrote to stderr is relayed, and its tail quoted in the error.
+        # What the step wrote to stderr is relayed, and its tail quoted in the record.
         assert "last words 1\nlast words 2\nlast words 3\nlast words 4\n" in result.stderr
-        message = cli("runs", "show", start, "--json").json()["message"]
-        assert (
-            f"step 'dies': `runplane execute-step` exited with status {status} without "
-            "recording the step: last words 2 / last words 3 / last words 4"
-        ) in message
-        errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
-        seen[start] = (result.code, message, errors)
+        assert result.code == 1, result.stderr  # the run failed; the input was fine
+        assert "Traceback" not in result.stderr
+        log = cli("runs", "show", start, "--json").json()
+        assert log["status"] == "fail"
+        step = log["steps"]["dies"]
+        assert step["status"] == "fail"  # not left `processing`
+        (attempt,) = step["attempts"]
+        assert attempt["status"] == "fail"
+        assert attempt["end_time"]
+        message = (
+            f"the step's process (`runplane execute-step`) {ended} without recording the "
+            "step: last words 2 / last words 3 / last words 4"
+        )
+        assert attempt["message"] == message
+        assert f"step 'dies' failed: {message}\n" in result.stderr  # one line says it
+        seen[start] = (result.code, log["message"], step["status"])
     assert seen["fork-server"] == seen["fresh"]
+
+
+@pytest.mark.parametrize("start", MODES)
+@pytest.mark.usefixtures("pipelines")
+def test_quiet_prints_nothing_and_json_keeps_stdout_for_the_run_log(
+    cli: Cli, workdir: Path, start: str
+) -> None:
+    name = config(workdir, start)
+    quiet = cli("run", "pipelines/prints.py", "--run-id", "q", "-c", name, "--quiet")
+    assert quiet.code == 0, quiet.stderr
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    as_json = cli("run", "pipelines/prints.py", "--run-id", "j", "-c", name, "--json")
+    assert as_json.code == 0, as_json.stderr
+    assert as_json.json()["run_id"] == "j"  # what the step printed went to stderr
+    assert "step says hello on stdout" in as_json.stderr
+    # Kept in the catalog either way.
+    assert "hello on stdout" in cli("runs", "logs", "q", "chatty", "-c", name).stdout
+
+
+@pytest.mark.parametrize("start", MODES)
+@pytest.mark.usefixtures("pipelines")
+def test_a_users_module_named_like_the_standard_library_shadows_nothing(
+    cli: Cli, workdir: Path, start: str
+) -> None:
+    for module in ("types", "json", "socket"):
+        (workdir / f"{module}.py").write_text(f"raise ImportError('the user {module}.py')\n")
+    result = cli("run", "pipelines/processes.py", "--run-id", "p", "-c", config(workdir, start))
+    assert result.code == 0, result.stderr
+    assert "the user" not in result.stderr
+
+
+@pytest.mark.usefixtures("pipelines")
+def test_a_crashed_step_server_fails_the_step_with_exit_1_and_one_line(
+    cli: Cli, workdir: Path, clean_env: dict[str, str]
+) -> None:
+    process = subprocess.Popen(
+        [
+            RUNPLANE,
+            "run",
+            "pipelines/slow.py",
+            "--run-id",
+            "s",
+            "-c",
+            config(workdir, "fork-server"),
+        ],
+        cwd=workdir,
+        env=clean_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (workdir / "waiting").exists():
+        assert process.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    (step,) = [
+        pid for pid in session_members(process.pid) if parent_of(parent_of(pid)) == process.pid
+    ]
+    server = parent_of(step)
+    os.kill(server, signal.SIGKILL)
+    os.kill(step, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    failed = [line for line in stderr.splitlines() if line.startswith("step 'wait' failed")]
+    assert len(failed) == 1
+    assert "the step server (`python -m runplane step-server`) exited unexpectedly" in failed[0]
+    log = cli("runs", "show", "s", "--json").json()
+    assert log["steps"]["wait"]["status"] == "fail"
+    assert log["steps"]["wait"]["attempts"][-1]["status"] == "fail"
+    assert "finish" not in log["steps"]
 
 
 @pytest.mark.usefixtures("pipelines")

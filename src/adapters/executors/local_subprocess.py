@@ -16,12 +16,17 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runplane.adapters.executors.local import run_all
+from runplane.adapters.executors.step_process import (
+    StepOutcome,
+    runplane_command,
+    stderr_text,
+    stdout_fd,
+    unrecorded_end,
+)
 from runplane.adapters.executors.step_server import (
     CTRL_C_GRACE_S,
-    StepOutcome,
     StepServers,
     fork_server_supported,
-    stderr_text,
 )
 from runplane.domain.errors import ExecutionError
 from runplane.domain.graph import NodeKind
@@ -33,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: Exit statuses of `runplane execute-step` that mean "the step ran and was recorded".
 _RECORDED = (0, 1)
+#: ... and the one that means wrong input (the pipeline or configuration would not load).
+_BAD_INPUT = 2
 
 #: `execute-step ARGV` in a process of its own: how it ended.
 Launch = Callable[[Sequence[str]], StepOutcome]
@@ -108,9 +115,9 @@ def _step_processes(
 
 def _fresh(python: str, argv: Sequence[str]) -> StepOutcome:
     """`subprocess.run`, except that on Ctrl-C the step may record its interruption first."""
-    command = [python, "-m", "runplane", "execute-step", *argv]
+    command = runplane_command(python, "execute-step", *argv)
     logger.debug("running %s", command)
-    with subprocess.Popen(command, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(command, stdout=stdout_fd(), stderr=subprocess.PIPE) as process:
         assert process.stderr is not None  # stderr=PIPE
         try:
             output = process.stderr.read()
@@ -145,15 +152,26 @@ class _Subprocesses:
         argv = [str(self._plan.pipeline_file), step_path, "--run-id", self._plan.run_id]
         if self._plan.configuration_file:
             argv += ["--config", self._plan.configuration_file]
-        done = self._launch(argv)
+        try:
+            done = self._launch(argv)
+        except ExecutionError as exc:  # the step server died: this step failed, not the input
+            return self._unrecorded(step_path, str(exc))
+        except BaseException as exc:
+            # Interrupted: the step's process is gone (killed once its grace was over), so
+            # its attempt is closed here, unless it recorded the interruption itself.
+            self._unrecorded(step_path, f"interrupted: {type(exc).__name__} {exc}".strip())
+            raise
         sys.stderr.write(done.stderr)
-        if done.returncode not in _RECORDED:
-            tail = done.stderr.strip().splitlines()[-3:]
-            raise ExecutionError(
-                f"step {step_path!r}: `runplane execute-step` exited with status "
-                f"{done.returncode} without recording the step: {' / '.join(tail)}"
-            )
+        if done.returncode == _BAD_INPUT:
+            raise ExecutionError(f"step {step_path!r}: {unrecorded_end(done)}")
+        if done.returncode not in _RECORDED:  # killed (the OOM killer) or crashed
+            return self._unrecorded(step_path, unrecorded_end(done))
         return self._steps.record_of(self._plan.run_id, step_path).status is Status.SUCCESS
+
+    def _unrecorded(self, step_path: str, reason: str) -> bool:
+        """Close the attempt a step's process left open (if any) as failed, with `reason`."""
+        closed = self._steps.abandon(self._plan.run_id, step_path, reason)
+        return closed.status is Status.SUCCESS
 
     def fan_out(self, step_path: str) -> list[str] | None:
         return self._steps.fan_out(self._plan.run_id, step_path)

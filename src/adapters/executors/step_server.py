@@ -3,9 +3,10 @@
 `local-subprocess` would otherwise pay ~250 ms of imports (pydantic, yaml, the adapters)
 per step in a fresh interpreter.
 
-Both ends live here. `serve` runs in the helper, started as `python -m runplane step-server`
-(app/main.py wires it to the very `execute-step` function the command runs); `StepServers`
-runs in the executor's process. The two talk over a Unix socketpair, one step at a time:
+Both ends live here (the forked child's part is step_child.py). `serve` runs in the helper,
+started as `python -P -m runplane step-server` (app/main.py wires it to the very
+`execute-step` function the command runs); `StepServers` runs in the executor's process.
+The two talk over a Unix socketpair, one step at a time:
 
 - parent -> server: a request (8-byte length, then JSON `{argv, cwd, env}`) carrying two
   file descriptors: the parent's stdout and the write end of a pipe for the step's stderr;
@@ -22,9 +23,7 @@ user code: each child imports the pipeline file itself, as a new interpreter wou
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
-import locale
 import os
 import select
 import signal
@@ -34,48 +33,32 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NoReturn
 
+from runplane.adapters.executors.step_child import StepCommand, StepRequest, run_child
+from runplane.adapters.executors.step_process import (
+    StepOutcome,
+    runplane_command,
+    stderr_text,
+    stdout_fd,
+)
 from runplane.domain.errors import ExecutionError
 
-#: `execute-step ARGV -> exit status`, the function `runplane execute-step` runs.
-StepCommand = Callable[[Sequence[str]], int]
-
 _INT = struct.Struct("!q")
-#: The parent's file descriptor 1, which subprocess.run would have given the child as stdout.
-_STDOUT_FD = 1
 _KILL = b"k"
 #: On Ctrl-C the step's process got the signal too (the terminal signals the whole group):
 #: it has this long to record the interrupted attempt before it is killed. Recording takes
 #: milliseconds; the margin is for a loaded machine.
 CTRL_C_GRACE_S = 1.0
 _STOP_TIMEOUT_S = 5.0
-#: Python exits with this status when flushing stdout at exit fails.
-_FLUSH_FAILED = 120
 
 
 def fork_server_supported() -> bool:
     """Forking without exec is safe on Linux (not macOS); the server waits with pidfds."""
     return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(os, "pidfd_open")
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    """How one `execute-step` process ended: its exit status and everything it wrote to stderr."""
-
-    returncode: int
-    stderr: str
-
-
-def stderr_text(data: bytes) -> str:
-    """Decode a child's stderr as `subprocess.run(..., text=True)` does."""
-    text = data.decode(locale.getpreferredencoding(False))
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # -- the executor's side -----------------------------------------------------------------
@@ -142,7 +125,7 @@ class StepServer:
 
     def __init__(self, python: str, configuration_file: str | None) -> None:
         self._channel, theirs = socket.socketpair()
-        command = [python, "-m", "runplane", "step-server", "--socket-fd", str(theirs.fileno())]
+        command = runplane_command(python, "step-server", "--socket-fd", str(theirs.fileno()))
         if configuration_file:
             command += ["--config", configuration_file]
         with theirs:
@@ -191,12 +174,11 @@ class StepServer:
         # subprocess.run would give the child the parent's current directory, environment
         # and stdout, so the request carries them rather than the server's.
         fields = {"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ)}
-        body = json.dumps(
-            fields, allow_nan=False
-        ).encode()  # ASCII: lone surrogates are escaped, not encoded
+        # ASCII: lone surrogates are escaped, not encoded.
+        body = json.dumps(fields, allow_nan=False).encode()
         message = _INT.pack(len(body)) + body
         try:
-            sent = socket.send_fds(self._channel, [message], [_STDOUT_FD, stderr_fd])
+            sent = socket.send_fds(self._channel, [message], [stdout_fd(), stderr_fd])
             if sent < len(message):
                 self._channel.sendall(message[sent:])
         except OSError as exc:
@@ -250,15 +232,6 @@ def _receive_exactly(channel: socket.socket, size: int) -> bytes | None:
 # -- the server's side ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Request:
-    argv: list[str]
-    cwd: str
-    env: dict[str, str]
-    stdout_fd: int
-    stderr_fd: int
-
-
 def serve(
     argv: Sequence[str], run_step: StepCommand, preload: Callable[[str | None], None]
 ) -> NoReturn:
@@ -285,7 +258,7 @@ def serve(
     os._exit(0)
 
 
-def _next_request(channel: socket.socket) -> _Request | None:
+def _next_request(channel: socket.socket) -> StepRequest | None:
     """The next request, or None at end of file (the parent finished or died)."""
     try:
         header, fds, _, _ = socket.recv_fds(channel, _INT.size, 2)
@@ -301,10 +274,10 @@ def _next_request(channel: socket.socket) -> _Request | None:
             os.close(fd)
         return None
     fields: dict[str, Any] = json.loads(body)
-    return _Request(fields["argv"], fields["cwd"], fields["env"], fds[0], fds[1])
+    return StepRequest(fields["argv"], fields["cwd"], fields["env"], fds[0], fds[1])
 
 
-def _serve_one(channel: socket.socket, request: _Request, run_step: StepCommand) -> bool:
+def _serve_one(channel: socket.socket, request: StepRequest, run_step: StepCommand) -> bool:
     """Fork the step's process, report its pid and status; False once the parent is gone."""
     for stream in (sys.stdout, sys.stderr):  # nothing buffered here may be written twice
         if stream is not None:
@@ -313,7 +286,7 @@ def _serve_one(channel: socket.socket, request: _Request, run_step: StepCommand)
         pid = os.fork()
         if pid == 0:
             channel.close()
-            _child(request, run_step)
+            run_child(request, run_step)
     finally:
         # The server's copies: the child holds the stderr pipe's only write end now.
         os.close(request.stdout_fd)
@@ -347,75 +320,3 @@ def _wait_for(pid: int, channel: socket.socket) -> tuple[int, bool]:
         os.close(child)
     _, wait_status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(wait_status), parent_alive
-
-
-def _child(request: _Request, run_step: StepCommand) -> NoReturn:
-    """Become the `execute-step` process a fresh interpreter would be, run it, exit."""
-    status = 1
-    try:
-        _become_step_process(request)
-        status = _run_like_an_interpreter(run_step, request.argv)
-    except BaseException:  # noqa: BLE001  (set-up failed: say why, as an interpreter would)
-        traceback.print_exc()
-    finally:
-        os._exit(status)  # never back into the server's loop, whatever happened
-
-
-def _become_step_process(request: _Request) -> None:
-    # Undo what the server changed, and take what the parent has now (as subprocess.run
-    # would): Ctrl-C raises KeyboardInterrupt again; stdout is the parent's, stderr the pipe.
-    # Not needed: `random` reseeds itself after fork (os.register_at_fork), tempfile's names
-    # notice the new pid, and the server configured no logging. Still shared with the server:
-    # str hashes (the server's PYTHONHASHSEED) and whatever runplane itself imported.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for fd, target in ((request.stdout_fd, 1), (request.stderr_fd, 2)):
-        os.dup2(fd, target)
-        os.close(fd)
-    os.chdir(request.cwd)
-    os.environ.clear()
-    os.environ.update(request.env)
-    sys.argv = [sys.argv[0], "execute-step", *request.argv]
-
-
-def _run_like_an_interpreter(run_step: StepCommand, argv: Sequence[str]) -> int:
-    """Run the command and shut down as `python -m runplane execute-step` would."""
-    try:
-        status = run_step(argv)
-    except SystemExit as exc:
-        status = _system_exit_status(exc)
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        _finalize(1)
-        # An interpreter stopped by Ctrl-C ends by SIGINT, so its parent sees that.
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGINT)
-        return 128 + signal.SIGINT  # not reached: the signal ends the process
-    except BaseException:  # noqa: BLE001  (an interpreter prints what nothing caught)
-        traceback.print_exc()
-        status = 1
-    return _finalize(status)
-
-
-def _system_exit_status(exc: SystemExit) -> int:
-    if exc.code is None:
-        return 0
-    if isinstance(exc.code, int):
-        return exc.code
-    sys.stderr.write(f"{exc.code}\n")
-    return 1
-
-
-def _finalize(status: int) -> int:
-    # The interpreter's exit, in its order: join non-daemon threads the step started, run
-    # atexit callbacks (span exporters flush there), flush stdio. os._exit then skips the
-    # server's own teardown, which belongs to the server.
-    shutdown_threads = getattr(threading, "_shutdown", None)
-    if shutdown_threads is not None:
-        shutdown_threads()
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return _FLUSH_FAILED
-    return status
