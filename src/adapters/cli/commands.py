@@ -93,7 +93,7 @@ def step_output(*, quiet: bool, as_json: bool) -> Iterator[None]:
     """Where what steps print is shown: nowhere with --quiet, stderr with --json.
 
     It is kept in the run's catalog either way (`runplane runs logs`). Steps run by
-    `local-subprocess` write to the inherited terminal directly.
+    `local-subprocess` are given the descriptor behind `sys.stdout`, so this holds for them.
     """
     if quiet:
         with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
