@@ -13,6 +13,7 @@ from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app.service import RunService
 from runplane.domain.run_log import Status
+from runplane.domain.values import MAX_JSON_DEPTH
 from runplane.ports.catalog import Catalog
 from tests.fakes import DictSecrets, MemoryCatalog
 
@@ -187,3 +188,24 @@ def test_exact_json_returns_are_recorded_as_json_and_each_step_gets_its_own_copy
     assert run.steps["make"].returns["table"] == {"rows": [[1, 2], [3]], "name": "t"}
     assert returned == {"rows": [[1, 2], [3]], "name": "t"}  # the returned object was copied
     assert [s["rows"][0] for s in seen] == [[1, 2, 99], [1, 2, 99]]  # not [.., 99, 99]
+
+
+def test_a_value_nested_deeper_than_json_readers_go_travels_as_an_object() -> None:
+    deep: list[Any] = []
+    for _ in range(MAX_JSON_DEPTH + 50):
+        deep = [deep]
+    received: list[Any] = []
+
+    def take(v: Any) -> None:
+        received.append(v)
+
+    pipeline = Pipeline(
+        [PythonTask(lambda: deep, name="make", returns=["v"]), PythonTask(take, name="take")]
+    )
+    run = make_service(MemoryCatalog()).run(pipeline.graph)
+    assert run.status is Status.SUCCESS
+    assert "$object" in run.steps["make"].returns["v"]
+    depth, value = 0, received[0]
+    while value:
+        depth, value = depth + 1, value[0]
+    assert depth == MAX_JSON_DEPTH + 50
