@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from runplane.adapters._shared.globbing import match_names
+from runplane.adapters._shared.globbing import expand, match_names
 from runplane.domain.errors import CatalogError, SecretNotFoundError
 from runplane.domain.run_log import CatalogEntry
 
@@ -34,16 +34,10 @@ class MemoryCatalog:
 
     def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         entries = []
-        for pattern in patterns:
-            _check(pattern)
-            matches = [p for m in sorted(work_dir.glob(pattern)) for p in _files(m)]
-            if not matches:
-                raise CatalogError(f"catalog pattern {pattern!r} matches no file")
-            for path in matches:
-                name = path.relative_to(work_dir).as_posix()
-                data = path.read_bytes()
-                self.files.setdefault(run_id, {})[name] = data
-                entries.append(_entry(name, "put", data))
+        for name in expand(patterns, work_dir, f"'{work_dir}'"):
+            data = (work_dir / name).read_bytes()
+            self.files.setdefault(run_id, {})[name] = data
+            entries.append(_entry(name, "put", data))
         return entries
 
     def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
@@ -68,10 +62,6 @@ def _check(pattern: str) -> None:
     path = PurePosixPath(pattern)
     if not pattern.strip() or path.is_absolute() or ".." in path.parts:
         raise CatalogError(f"catalog pattern {pattern!r} escapes the working directory")
-
-
-def _files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
 def _entry(name: str, stage: str, data: bytes) -> CatalogEntry:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets as random
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,12 +16,12 @@ from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.reuse import StepReuse, check_same_structure
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
 from runplane.app.wiring import check_pipeline
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
-    CatalogError,
     ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
@@ -153,7 +152,7 @@ class RunService:
         self._refuse_render_only()
         original = self._store.get_run(check_run_id(run_id))
         graph = graph or self._graph_of(original)
-        _check_same_structure(graph, original)
+        check_same_structure(graph, original)
         reuse = reusable(graph, original.steps, from_step)
         if parameters_file:
             initial = load_parameters(parameters_file)
@@ -170,8 +169,16 @@ class RunService:
             parameters_from=source,
             original_run_id=original.run_id,
         )
-        for path in reuse:
-            self._reuse(original, run, original.steps[path])
+        try:
+            StepReuse(self._store, self._catalog).copy(
+                original, run, [original.steps[path] for path in reuse]
+            )
+        except BaseException as exc:
+            # Never left `processing`: the retry's own run says why it stopped.
+            run.status, run.end_time = Status.FAIL, self._clock()
+            run.message = f"retry of run {original.run_id!r} failed: {exc}"
+            self._store.update_run(run)
+            raise
         logger.info("run %s retries %s, reusing %d steps", run.run_id, run_id, len(reuse))
         return self._execute(graph, run)
 
@@ -403,24 +410,6 @@ class RunService:
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
-    def _reuse(self, original: RunLog, run: RunLog, step: StepLog) -> None:
-        """Copy a succeeded step into the retry, with the files it put (checked by hash)."""
-        for entry in step.data_catalog:
-            if entry.stage != "put":
-                continue
-            with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
-                self._catalog.get(original.run_id, [entry.name], Path(scratch))
-                copied = self._catalog.put(run.run_id, [entry.name], Path(scratch))
-            if copied and copied[0].sha256 != entry.sha256:
-                raise CatalogError(
-                    f"file {entry.name!r} of run {original.run_id!r} changed since it was "
-                    "recorded; the retry cannot reuse it (use --from to run its step again)"
-                )
-        copy = StepLog.from_dict(step.to_dict())
-        copy.reused_from = original.run_id
-        self._store.put_step(run.run_id, copy)
-        run.steps[copy.path] = copy
-
     def _graph_of(self, run: RunLog) -> Graph:
         if not run.pipeline_file:
             raise PipelineDefinitionError(
@@ -480,17 +469,6 @@ class RunService:
 def _source_of(parameters_file: str | None) -> str:
     """Where a run's initial parameters came from, as its run log says."""
     return f"parameters file '{parameters_file}'" if parameters_file else ""
-
-
-def _check_same_structure(graph: Graph, original: RunLog) -> None:
-    recorded = original.pipeline.get("steps", {})
-    current = graph.to_dict()["steps"]
-    if set(recorded) != set(current):
-        raise PipelineDefinitionError(
-            f"the pipeline changed since run {original.run_id!r}: it had steps "
-            f"{', '.join(sorted(recorded))}; now {', '.join(sorted(current))}. "
-            "Start a new run instead of a retry"
-        )
 
 
 class _BoundSteps:

@@ -3,12 +3,14 @@ from pathlib import Path
 import pytest
 
 from runplane import Catalog, Map, Pipeline, PythonTask, Stub
+from runplane.adapters.catalogs.file_system import FileSystemCatalog, FileSystemCatalogConfig
 from runplane.adapters.executors.local import LocalExecutor
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.app.service import RunService
 from runplane.domain.errors import CatalogError, PipelineDefinitionError
 from runplane.domain.run_log import Status
+from runplane.ports.catalog import Catalog as CatalogPort
 from tests.fakes import DictSecrets, MemoryCatalog
 
 CALLS: list[str] = []
@@ -22,7 +24,7 @@ def _reset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     BROKEN.clear()
 
 
-def make_service(store: BufferedRunLogStore, catalog: MemoryCatalog) -> RunService:
+def make_service(store: BufferedRunLogStore, catalog: CatalogPort) -> RunService:
     return RunService(
         executor=LocalExecutor(),
         run_log_store=store,
@@ -132,5 +134,53 @@ def test_retry_refuses_a_catalog_file_changed_since() -> None:
     BROKEN.add("report")
     make_service(store, catalog).run(PIPELINE.graph, run_id="first")
     catalog.files["first"]["raw.txt"] = b"tampered"
-    with pytest.raises(CatalogError, match="changed since it was recorded"):
-        make_service(store, catalog).retry("first", graph=PIPELINE.graph)
+    with pytest.raises(CatalogError, match="changed since step 'load' recorded it"):
+        make_service(store, catalog).retry("first", new_run_id="second", graph=PIPELINE.graph)
+    closed = store.get_run("second")  # the failed retry is not left processing
+    assert closed.status is Status.FAIL
+    assert "retry of run 'first' failed" in closed.message
+    assert "raw.txt" in closed.message
+
+
+def chatty() -> int:
+    print("hello from chatty")
+    CALLS.append("chatty")
+    return 1
+
+
+def finish() -> int:
+    CALLS.append("finish")
+    if "finish" in BROKEN:
+        raise RuntimeError("finish broke")
+    return 1
+
+
+def odd_name() -> None:
+    CALLS.append("odd_name")
+    Path("out").mkdir(exist_ok=True)
+    Path("out/data[1].csv").write_text("literal")
+    Path("out/data1.csv").write_text("glob would pick me")
+
+
+def test_retry_copies_recorded_names_exactly_and_keeps_captured_output(tmp_path: Path) -> None:
+    store = BufferedRunLogStore()
+    catalog = FileSystemCatalog(FileSystemCatalogConfig(catalog_location=str(tmp_path / "cat")))
+    graph = Pipeline(
+        [
+            PythonTask(chatty, returns=["one"]),
+            PythonTask(odd_name, catalog=Catalog(put=["out/data[[]1].csv"])),
+            PythonTask(finish, returns=["done"]),
+        ]
+    ).graph
+    BROKEN.add("finish")
+    first = make_service(store, catalog).run(graph, run_id="first")
+    assert first.status is Status.FAIL
+    assert [e.name for e in first.steps["odd_name"].data_catalog] == ["out/data[1].csv"]
+    BROKEN.clear()
+    CALLS.clear()
+    service = make_service(store, catalog)
+    assert service.retry("first", new_run_id="second", graph=graph).status is Status.SUCCESS
+    assert CALLS == ["finish"]  # the others were reused, not run again
+    assert (tmp_path / "cat" / "second" / "out" / "data[1].csv").read_text() == "literal"
+    assert not (tmp_path / "cat" / "second" / "out" / "data1.csv").exists()
+    assert service.step_output("second", "chatty") == "hello from chatty\n"

@@ -1,0 +1,85 @@
+"""What a retry takes over from the run it continues: step records, their files, their output.
+
+Recorded names are copied as exact names (`glob.escape`), never as patterns: a file named
+`out/data[1].csv` is that file, not a pattern matching `out/data1.csv`.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from runplane.domain.errors import CatalogError, PipelineDefinitionError
+from runplane.domain.graph import Graph
+from runplane.domain.run_log import RunLog, StepLog
+from runplane.ports.catalog import Catalog
+from runplane.ports.run_log_store import RunLogStore
+
+logger = logging.getLogger(__name__)
+
+
+def check_same_structure(graph: Graph, original: RunLog) -> None:
+    """Refuse a retry whose pipeline no longer has the original's top-level steps."""
+    recorded = original.pipeline.get("steps", {})
+    current = graph.to_dict()["steps"]
+    if set(recorded) != set(current):
+        raise PipelineDefinitionError(
+            f"the pipeline changed since run {original.run_id!r}: it had steps "
+            f"{', '.join(sorted(recorded))}; now {', '.join(sorted(current))}. "
+            "Start a new run instead of a retry"
+        )
+
+
+class StepReuse:
+    """Copies reused step records into a retry, with the files they put and their output."""
+
+    def __init__(self, store: RunLogStore, catalog: Catalog) -> None:
+        self._store = store
+        self._catalog = catalog
+
+    def copy(self, original: RunLog, run: RunLog, steps: Iterable[StepLog]) -> None:
+        """Copy each record (files first, so a record never names a missing file).
+
+        Steps are taken in the order they ended, when they put their files: of a name several
+        steps put, the retry's catalog ends with the version the last of them put.
+        """
+        for step in sorted(steps, key=lambda s: s.end_time or ""):
+            copy = StepLog.from_dict(step.to_dict())
+            copy.reused_from = original.run_id
+            self._files(original.run_id, run.run_id, copy)
+            self._output(original.run_id, run.run_id, copy)
+            self._store.put_step(run.run_id, copy)
+            run.steps[copy.path] = copy
+
+    def _files(self, source: str, target: str, step: StepLog) -> None:
+        for entry in step.data_catalog:
+            if entry.stage != "put":
+                continue
+            copied = self._copy_exact(source, target, entry.name)
+            if copied is not None and copied != entry.sha256:
+                raise CatalogError(
+                    f"file {entry.name!r} of run {source!r} changed since step "
+                    f"{step.path!r} recorded it; the retry cannot reuse it (use --from to run "
+                    "its step again)"
+                )
+
+    def _output(self, source: str, target: str, step: StepLog) -> None:
+        """What the step's attempts printed, so `runs logs RETRY STEP` shows it too."""
+        for attempt in step.attempts:
+            if attempt.log is None:
+                continue
+            try:
+                self._copy_exact(source, target, attempt.log)
+            except CatalogError as exc:  # output is a convenience: the retry goes on without
+                logger.warning("output of step %s not carried over: %s", step.path, exc)
+                attempt.log = None
+
+    def _copy_exact(self, source: str, target: str, name: str) -> str | None:
+        """Copy one file between runs by its exact name; its sha256 as put."""
+        with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
+            self._catalog.get(source, [glob.escape(name)], Path(scratch))
+            copied = self._catalog.put(target, [glob.escape(name)], Path(scratch))
+        return copied[0].sha256 if copied else None
