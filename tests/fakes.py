@@ -31,13 +31,16 @@ class MemoryCatalog:
 
     def __init__(self) -> None:
         self.files: dict[str, dict[str, bytes]] = {}
+        self.versions: dict[str, bytes] = {}  # every content put, by sha256
 
     def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         entries = []
         for name in expand(patterns, work_dir, f"'{work_dir}'"):
             data = (work_dir / name).read_bytes()
             self.files.setdefault(run_id, {})[name] = data
-            entries.append(_entry(name, "put", data))
+            entry = _entry(name, "put", data)
+            self.versions[entry.sha256] = data
+            entries.append(entry)
         return entries
 
     def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
@@ -53,6 +56,21 @@ class MemoryCatalog:
                 (work_dir / name).write_bytes(stored[name])
                 entries.append(_entry(name, "get", stored[name]))
         return entries
+
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        restored = []
+        for entry in entries:
+            data = self.versions.get(entry.sha256)
+            if data is None:
+                raise CatalogError(f"no version {entry.sha256} of {entry.name!r} in run {run_id}")
+            if hashlib.sha256(data).hexdigest() != entry.sha256:
+                raise CatalogError(f"file {entry.name!r} changed or was corrupted")
+            (work_dir / entry.name).parent.mkdir(parents=True, exist_ok=True)
+            (work_dir / entry.name).write_bytes(data)
+            restored.append(_entry(entry.name, "get", data))
+        return restored
 
     def location(self, run_id: str) -> str:
         return f"memory:{run_id}"

@@ -6,6 +6,7 @@ nothing of graphs or runs beyond the step it is given.
 
 from __future__ import annotations
 
+import glob
 import io
 import logging
 import os
@@ -177,7 +178,7 @@ class TaskAttempts:
         if chosen.log is None:
             return ""
         with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
-            self._catalog.get(run_id, [chosen.log], Path(scratch))
+            self._catalog.get(run_id, [glob.escape(chosen.log)], Path(scratch))
             return Path(scratch, chosen.log).read_text()
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:

@@ -55,16 +55,19 @@ class StepReuse:
             run.steps[copy.path] = copy
 
     def _files(self, source: str, target: str, step: StepLog) -> None:
-        for entry in step.data_catalog:
-            if entry.stage != "put":
-                continue
-            copied = self._copy_exact(source, target, entry.name)
-            if copied is not None and copied != entry.sha256:
+        """The versions the step put (not the latest of each name), into the retry's catalog."""
+        put = [entry for entry in step.data_catalog if entry.stage == "put"]
+        if not put:
+            return
+        with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
+            try:
+                self._catalog.restore(source, put, Path(scratch))
+            except CatalogError as exc:
                 raise CatalogError(
-                    f"file {entry.name!r} of run {source!r} changed since step "
-                    f"{step.path!r} recorded it; the retry cannot reuse it (use --from to run "
-                    "its step again)"
-                )
+                    f"step {step.path!r} of run {source!r} cannot be reused: {exc} "
+                    "(use --from to run it again)"
+                ) from exc
+            self._catalog.put(target, [glob.escape(e.name) for e in put], Path(scratch))
 
     def _output(self, source: str, target: str, step: StepLog) -> None:
         """What the step's attempts printed, so `runs logs RETRY STEP` shows it too."""
@@ -77,9 +80,8 @@ class StepReuse:
                 logger.warning("output of step %s not carried over: %s", step.path, exc)
                 attempt.log = None
 
-    def _copy_exact(self, source: str, target: str, name: str) -> str | None:
-        """Copy one file between runs by its exact name; its sha256 as put."""
+    def _copy_exact(self, source: str, target: str, name: str) -> None:
+        """Copy one file between runs by its exact name."""
         with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
             self._catalog.get(source, [glob.escape(name)], Path(scratch))
-            copied = self._catalog.put(target, [glob.escape(name)], Path(scratch))
-        return copied[0].sha256 if copied else None
+            self._catalog.put(target, [glob.escape(name)], Path(scratch))

@@ -133,8 +133,9 @@ def test_retry_refuses_a_catalog_file_changed_since() -> None:
     store, catalog = BufferedRunLogStore(), MemoryCatalog()
     BROKEN.add("report")
     make_service(store, catalog).run(PIPELINE.graph, run_id="first")
-    catalog.files["first"]["raw.txt"] = b"tampered"
-    with pytest.raises(CatalogError, match="changed since step 'load' recorded it"):
+    kept = store.get_run("first").steps["load"].data_catalog[0].sha256
+    catalog.versions[kept] = b"tampered"
+    with pytest.raises(CatalogError, match="step 'load' of run 'first' cannot be reused"):
         make_service(store, catalog).retry("first", new_run_id="second", graph=PIPELINE.graph)
     closed = store.get_run("second")  # the failed retry is not left processing
     assert closed.status is Status.FAIL
@@ -184,3 +185,38 @@ def test_retry_copies_recorded_names_exactly_and_keeps_captured_output(tmp_path:
     assert (tmp_path / "cat" / "second" / "out" / "data[1].csv").read_text() == "literal"
     assert not (tmp_path / "cat" / "second" / "out" / "data1.csv").exists()
     assert service.step_output("second", "chatty") == "hello from chatty\n"
+
+
+def add_one() -> None:
+    CALLS.append("add_one")
+    acc = Path("acc.txt")
+    acc.write_text(str(int(acc.read_text()) + 1) if acc.exists() else "1")
+
+
+def test_retry_restores_the_version_each_reused_step_put_of_a_shared_file(
+    tmp_path: Path,
+) -> None:
+    store = BufferedRunLogStore()
+    catalog = FileSystemCatalog(FileSystemCatalogConfig(catalog_location=str(tmp_path / "cat")))
+    shared = Catalog(get=["acc.txt"], put=["acc.txt"])
+    graph = Pipeline(
+        [
+            PythonTask(add_one, name="a", catalog=Catalog(put=["acc.txt"])),
+            PythonTask(add_one, name="b", catalog=shared),
+            PythonTask(finish, name="c", returns=["done"], catalog=shared),
+        ]
+    ).graph
+    BROKEN.add("finish")
+    make_service(store, catalog).run(graph, run_id="first")
+    # What a step killed after its put leaves: the latest version is not the recorded one.
+    scratch = tmp_path / "killed"
+    scratch.mkdir()
+    (scratch / "acc.txt").write_text("99")
+    catalog.put("first", ["acc.txt"], scratch)
+    BROKEN.clear()
+    CALLS.clear()
+    retried = make_service(store, catalog).retry("first", new_run_id="second", graph=graph)
+    assert retried.status is Status.SUCCESS
+    assert CALLS == ["finish"]
+    assert (tmp_path / "cat" / "second" / "acc.txt").read_text() == "2"  # b's version
+    assert (tmp_path / "cat" / "first" / "acc.txt").read_text() == "99"  # untouched
