@@ -26,7 +26,8 @@ from runplane.domain.errors import (
     SecretError,
     SecretNotFoundError,
 )
-from runplane.domain.graph import Graph, Node, TaskSpec
+from runplane.domain.fingerprints import consumed, definition, fingerprint
+from runplane.domain.graph import Graph, Node
 from runplane.domain.parameters import check_json
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
@@ -43,6 +44,7 @@ class _Done:
     """A successful attempt: (parameters, returns, metrics, files) and a note."""
 
     record: tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]
+    fingerprint: str
     message: str = ""
 
 
@@ -86,7 +88,7 @@ class TaskAttempts:
             printed = io.StringIO()
             try:
                 with captured(printed):
-                    done = self._attempt(run_id, step.path, task, parameters, revealed)
+                    done = self._attempt(run_id, step.path, node, parameters, revealed)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
@@ -105,6 +107,7 @@ class TaskAttempts:
                     self._store.put_step(run_id, step)
             attempt.status = step.status = Status.SUCCESS
             step.parameters, step.returns, step.metrics, step.data_catalog = done.record
+            step.fingerprint = done.fingerprint
             attempt.message = done.message
             return
 
@@ -112,11 +115,13 @@ class TaskAttempts:
         self,
         run_id: str,
         step_path: str,
-        task: TaskSpec,
+        node: Node,
         parameters: dict[str, Any],
         revealed: list[str],
     ) -> _Done:
         """One try: files in, secrets set, the task, files and objects out."""
+        task = node.task
+        assert task is not None  # checked by `run`
         runner = self._runner(step_path, task.kind)
         fetched = self._files(run_id, "get", task.catalog.get)
         given = (
@@ -134,7 +139,12 @@ class TaskAttempts:
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
-        return _Done((used, returns, result.metrics, files), result.message)
+        inputs = fingerprint(
+            definition(node),
+            consumed(used, parameters),
+            [(entry.name, entry.sha256) for entry in fetched],
+        )
+        return _Done((used, returns, result.metrics, files), inputs, result.message)
 
     def _keep_log(
         self,

@@ -8,17 +8,36 @@ from __future__ import annotations
 
 import glob
 import logging
+import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from runplane.domain.errors import CatalogError, PipelineDefinitionError
 from runplane.domain.graph import Graph
+from runplane.domain.parameters import env_overrides
+from runplane.domain.retry import confirmed, reusable
 from runplane.domain.run_log import RunLog, StepLog
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 
 logger = logging.getLogger(__name__)
+
+
+def reusable_now(
+    graph: Graph, original: RunLog, from_step: str | None, initial: Mapping[str, Any]
+) -> list[str]:
+    """The records a retry reuses: succeeded before the first step to re-run, same inputs now."""
+    candidates = reusable(graph, original.steps, from_step)
+    reuse = confirmed(graph, candidates, original.steps, initial, env_overrides(os.environ))
+    if len(reuse) < len(candidates):
+        logger.info(
+            "%d steps of run %s succeeded but would get other inputs now: they run again",
+            len(candidates) - len(reuse),
+            original.run_id,
+        )
+    return reuse
 
 
 def check_same_structure(graph: Graph, original: RunLog) -> None:

@@ -16,7 +16,7 @@ from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
-from runplane.app.reuse import StepReuse, check_same_structure
+from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
 from runplane.app.wiring import check_pipeline
@@ -30,7 +30,6 @@ from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
-from runplane.domain.retry import reusable
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -145,20 +144,21 @@ class RunService:
         """Finish a failed run in a new run: reuse what succeeded, run the rest.
 
         Steps that succeeded (up to the first that failed or never finished, or up to
-        `from_step`) are copied with their returns, metrics and catalog files (verified by
-        hash), not executed again. Parameters are the original run's unless a parameters
+        `from_step`) and would consume the same inputs now (their fingerprints) are copied
+        with their returns, metrics and the catalog files they put (verified by hash), not
+        executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
         self._refuse_render_only()
         original = self._store.get_run(check_run_id(run_id))
         graph = graph or self._graph_of(original)
         check_same_structure(graph, original)
-        reuse = reusable(graph, original.steps, from_step)
         if parameters_file:
             initial = load_parameters(parameters_file)
             source = _source_of(parameters_file)
         else:
             initial, source = original.initial_parameters, f"original run '{original.run_id}'"
+        reuse = reusable_now(graph, original, from_step, initial)
         self._attempts.check_secrets(graph)
         run = self._create_run(
             graph,

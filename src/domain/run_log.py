@@ -88,6 +88,7 @@ class StepLog:
     data_catalog: list[CatalogEntry] = field(default_factory=list)
     branches: dict[str, str] = field(default_factory=dict)  # composite steps: key -> status
     reused_from: str | None = None  # a retry's copy of a step that succeeded in this run id
+    fingerprint: str | None = None  # hash of what it consumed (domain.fingerprints)
 
     @property
     def start_time(self) -> str | None:
@@ -119,6 +120,7 @@ class StepLog:
             "data_catalog": [c.to_dict() for c in self.data_catalog],
             "branches": self.branches,
             "reused_from": self.reused_from,
+            "fingerprint": self.fingerprint,
         }
 
     @classmethod
@@ -136,6 +138,7 @@ class StepLog:
                 data_catalog=[CatalogEntry.from_dict(c) for c in data["data_catalog"]],
                 branches=data.get("branches", {}),
                 reused_from=data.get("reused_from"),
+                fingerprint=data.get("fingerprint"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RunLogError(f"malformed step record: {exc!r}") from exc

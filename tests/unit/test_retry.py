@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from runplane import Catalog, Map, Pipeline, PythonTask, Stub
+from runplane import Catalog, Conditional, Loop, Map, Pipeline, PythonTask, Stub
 from runplane.adapters.catalogs.file_system import FileSystemCatalog, FileSystemCatalogConfig
 from runplane.adapters.executors.local import LocalExecutor
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
@@ -220,3 +220,106 @@ def test_retry_restores_the_version_each_reused_step_put_of_a_shared_file(
     assert CALLS == ["finish"]
     assert (tmp_path / "cat" / "second" / "acc.txt").read_text() == "2"  # b's version
     assert (tmp_path / "cat" / "first" / "acc.txt").read_text() == "99"  # untouched
+
+
+def test_retry_with_other_parameters_never_mixes_results(tmp_path: Path) -> None:
+    store, catalog = BufferedRunLogStore(), MemoryCatalog()
+    graph = Pipeline(
+        [
+            Map("squares", "items", "item", Pipeline([PythonTask(square, returns=["squares"])])),
+            PythonTask(report, returns=["total"]),
+        ]
+    ).graph
+    (tmp_path / "a.yaml").write_text("items: [1, 2, 3]\n")
+    (tmp_path / "b.yaml").write_text("items: [7, 8, 3]\n")
+    BROKEN.add("square 3")
+    make_service(store, catalog).run(graph, run_id="first", parameters_file="a.yaml")
+    BROKEN.clear()
+    CALLS.clear()
+    retried = make_service(store, catalog).retry(
+        "first", new_run_id="second", parameters_file="b.yaml", graph=graph
+    )
+    assert retried.parameters["squares"] == [49, 64, 9]
+    assert sorted(CALLS) == ["report", "square 3", "square 7", "square 8"]
+    assert all(step.reused_from is None for step in retried.steps.values())
+
+
+def test_retry_reuses_branches_whose_inputs_are_unchanged(tmp_path: Path) -> None:
+    store, catalog = BufferedRunLogStore(), MemoryCatalog()
+    graph = Pipeline(
+        [
+            Map("squares", "items", "item", Pipeline([PythonTask(square, returns=["squares"])])),
+            PythonTask(report, returns=["total"]),
+        ]
+    ).graph
+    (tmp_path / "a.yaml").write_text("items: [1, 2, 3]\n")
+    BROKEN.add("report")
+    make_service(store, catalog).run(graph, run_id="first", parameters_file="a.yaml")
+    (tmp_path / "b.yaml").write_text("items: [1, 2, 3]\nunrelated: 5\n")
+    BROKEN.clear()
+    CALLS.clear()
+    retried = make_service(store, catalog).retry("first", parameters_file="b.yaml", graph=graph)
+    assert CALLS == ["report"]  # the same items: the map is reused whole
+    assert retried.parameters["total"] == 14
+
+
+def test_a_step_reading_a_changed_file_runs_again_with_everything_after(tmp_path: Path) -> None:
+    store = BufferedRunLogStore()
+    catalog = FileSystemCatalog(FileSystemCatalogConfig(catalog_location=str(tmp_path / "cat")))
+    shared = Catalog(get=["acc.txt"], put=["acc.txt"])
+    graph = Pipeline(
+        [
+            PythonTask(add_one, name="a", catalog=Catalog(put=["acc.txt"])),
+            PythonTask(add_one, name="b", catalog=shared),
+            PythonTask(add_one, name="c", catalog=shared),
+            PythonTask(finish, name="d", returns=["done"]),
+        ]
+    ).graph
+    BROKEN.add("finish")
+    first = make_service(store, catalog).run(graph, run_id="first")
+    # Pretend b got another version of acc.txt than a put (as if a's record were rewritten).
+    first.steps["b"].fingerprint = "0" * 64
+    store.put_step("first", first.steps["b"])
+    BROKEN.clear()
+    CALLS.clear()
+    retried = make_service(store, catalog).retry("first", new_run_id="second", graph=graph)
+    assert CALLS == ["add_one", "add_one", "finish"]  # b, c and d; a reused
+    assert retried.steps["a"].reused_from == "first"
+    assert retried.steps["c"].reused_from is None
+    assert (tmp_path / "cat" / "second" / "acc.txt").read_text() == "3"
+
+
+def counting(iteration: int) -> bool:
+    CALLS.append(f"iteration {iteration}")
+    return iteration >= 2
+
+
+def pick(flavour: str) -> str:
+    CALLS.append(f"pick {flavour}")
+    return flavour
+
+
+def test_loops_and_conditionals_that_succeeded_are_reused_whole(tmp_path: Path) -> None:
+    store, catalog = BufferedRunLogStore(), MemoryCatalog()
+    graph = Pipeline(
+        [
+            Loop("loop", Pipeline([PythonTask(counting, returns=["done"])]), break_on="done"),
+            Conditional(
+                "choose",
+                "flavour",
+                {"a": Pipeline([PythonTask(pick, returns=["picked"])]), "b": Pipeline([Stub("s")])},
+            ),
+            PythonTask(finish, returns=["end"]),
+        ]
+    ).graph
+    (tmp_path / "p.yaml").write_text("flavour: a\n")
+    BROKEN.add("finish")
+    make_service(store, catalog).run(graph, run_id="first", parameters_file="p.yaml")
+    BROKEN.clear()
+    CALLS.clear()
+    assert make_service(store, catalog).retry("first", graph=graph).status is Status.SUCCESS
+    assert CALLS == ["finish"]
+    (tmp_path / "q.yaml").write_text("flavour: b\n")
+    CALLS.clear()
+    make_service(store, catalog).retry("first", parameters_file="q.yaml", graph=graph)
+    assert CALLS == ["finish"]  # the loop is reused; the other branch is a stub
