@@ -14,15 +14,16 @@ from runplane.app import inspection
 from runplane.app.attempts import TaskAttempts
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
+from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
 from runplane.app.wiring import check_pipeline
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
-    ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
 )
@@ -39,11 +40,9 @@ from runplane.ports.catalog import Catalog
 from runplane.ports.executor import (
     Executor,
     GraphRewriter,
-    Renderer,
     RenderRequest,
     RunPlan,
     SubmitTarget,
-    Submitter,
     WorkflowState,
 )
 from runplane.ports.run_log_store import RunLogStore
@@ -116,7 +115,7 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
-        self._refuse_render_only()
+        refuse_render_only(self._executor)
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)
@@ -149,8 +148,20 @@ class RunService:
         executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
-        self._refuse_render_only()
-        original = self._store.get_run(check_run_id(run_id))
+        refuse_render_only(self._executor)
+        # Held to the end: a live run is not retried, and of two retries only one proceeds.
+        with owning(self._store, check_run_id(run_id)):
+            return self._retry(run_id, from_step, new_run_id, parameters_file, graph)
+
+    def _retry(
+        self,
+        run_id: str,
+        from_step: str | None,
+        new_run_id: str | None,
+        parameters_file: str | None,
+        graph: Graph | None,
+    ) -> RunLog:
+        original = self._store.get_run(run_id)
         graph = graph or self._graph_of(original)
         check_same_structure(graph, original)
         if parameters_file:
@@ -294,15 +305,15 @@ class RunService:
             kind=kind,
             schedule=schedule,
         )
-        return self._renderer().render(request)
+        return renderer_of(self._executor).render(request)
 
     def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
         """Send a rendered manifest to the orchestrator; return the workflow's name."""
-        return self._submitter().submit(manifest, target)
+        return submitter_of(self._executor).submit(manifest, target)
 
     def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
         """A submitted workflow's phase and node phases, as the orchestrator reports them."""
-        return self._submitter().state(name, target)
+        return submitter_of(self._executor).state(name, target)
 
     def record_of(self, run_id: str, step_path: str) -> StepLog:
         """Read back a step another process executed, and take it into the live run."""
@@ -392,7 +403,7 @@ class RunService:
         self._listeners.emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
-            with interrupts_as_exceptions():
+            with interrupts_as_exceptions(), owning(self._store, run.run_id):
                 run.status = self._executor.execute(plan, _BoundSteps(self, graph))
         except BaseException as exc:
             # Interrupted or broken: record why, keep every step already recorded.
@@ -423,32 +434,6 @@ class RunService:
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What a step's attempt (default: the last) printed, from the catalog."""
         return self._attempts.output(check_run_id(run_id), step_path, attempt)
-
-    def _renderer(self) -> Renderer:
-        if not isinstance(self._executor, Renderer):
-            raise ConfigurationError(
-                f"executor {type(self._executor).__name__} runs pipelines itself and renders "
-                "no workflow; use a configuration whose executor type renders one ('argo')"
-            )
-        return self._executor
-
-    def _submitter(self) -> Submitter:
-        if not isinstance(self._executor, Submitter):
-            raise ConfigurationError(
-                f"executor {type(self._executor).__name__} cannot submit workflows; "
-                "use a configuration with executor type 'argo'"
-            )
-        return self._executor
-
-    def _refuse_render_only(self) -> None:
-        """An orchestrator's executor cannot run here: say so before a run is recorded."""
-        if isinstance(self._executor, Renderer):
-            raise ExecutionError(
-                f"executor {type(self._executor).__name__} hands pipelines to an orchestrator "
-                "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
-                "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "
-                "to create it (use executor type 'local' to run on this machine)"
-            )
 
     def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> RunState:
         """The live run, or (in a process executing one step) the run read from the store."""

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
@@ -16,7 +17,7 @@ from runplane.domain.errors import (
     RunLogNotFoundError,
     StepLogNotFoundError,
 )
-from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog, order_steps
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,11 @@ class ChunkedFileSystemRunLogStore:
             for path in (folder / _STEPS).iterdir()
             if path.suffix == ".json" and not path.name.startswith(".")
         ]
-        return RunLog.from_dict(self._read(folder / _HEADER), order_steps(steps))
+        run = RunLog.from_dict(self._read(folder / _HEADER), order_steps(steps))
+        return _with_lease(run, folder)
+
+    def hold(self, run_id: str) -> leases.FileLease:
+        return leases.hold(self._folder(run_id), run_id)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         path = self._folder(run_id) / _STEPS / f"{step_path}.json"
@@ -88,7 +93,8 @@ class ChunkedFileSystemRunLogStore:
         for folder in self._root.iterdir():
             header = folder / _HEADER
             if header.is_file():
-                runs.append(RunLog.from_dict(self._read(header), []).summary())
+                run = RunLog.from_dict(self._read(header), [])
+                runs.append(_with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -117,3 +123,9 @@ class ChunkedFileSystemRunLogStore:
         except ValueError as exc:
             raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
         return data
+
+
+def _with_lease(run: RunLog, folder: Path) -> RunLog:
+    if run.status is Status.PROCESSING:
+        run.live = leases.is_held(folder)
+    return run

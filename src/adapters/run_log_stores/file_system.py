@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import create_file, fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
@@ -106,7 +107,10 @@ class FileSystemRunLogStore:
     def get_run(self, run_id: str) -> RunLog:
         folder = self._folder(run_id)
         steps = order_steps(list(self._read_steps(folder).values()))
-        return RunLog.from_dict(self._read_json(folder / _HEADER), steps)
+        return _with_lease(RunLog.from_dict(self._read_json(folder / _HEADER), steps), folder)
+
+    def hold(self, run_id: str) -> leases.FileLease:
+        return leases.hold(self._folder(run_id), run_id)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         step = self._read_steps(self._folder(run_id)).get(step_path)
@@ -123,7 +127,8 @@ class FileSystemRunLogStore:
                 continue  # a run being created, or one abandoned while being created
             header = folder / _HEADER
             if header.is_file():
-                runs.append(RunLog.from_dict(self._read_json(header), []).summary())
+                run = RunLog.from_dict(self._read_json(header), [])
+                runs.append(_with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -192,6 +197,12 @@ class FileSystemRunLogStore:
         except ValueError as exc:
             raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
         return data
+
+
+def _with_lease(run: RunLog, folder: Path) -> RunLog:
+    if run.status is Status.PROCESSING:
+        run.live = leases.is_held(folder)
+    return run
 
 
 class _Journal:
