@@ -140,7 +140,7 @@ class StepLog:
                 reused_from=data.get("reused_from"),
                 fingerprint=data.get("fingerprint"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RunLogError(f"malformed step record: {exc!r}") from exc
 
 
@@ -261,7 +261,7 @@ class RunLog:
                 parameters_from=data.get("parameters_from", ""),
                 steps={s.path: s for s in steps},
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RunLogError(f"malformed run record: {exc!r}") from exc
 
 

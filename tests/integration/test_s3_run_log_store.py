@@ -240,3 +240,20 @@ def test_the_heartbeat_is_renewed_while_held(s3_endpoint: str, bucket: str) -> N
     finally:
         lease.release()
     assert lease_of(store)["seconds"] == 0
+
+
+def test_malformed_records_are_reported_and_the_rest_still_reads(
+    s3_endpoint: str, bucket: str, s3_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(s3_endpoint, bucket)
+    store.create_run(make_run("good"))
+    store.create_run(make_run("bad"))
+    store.put_step("good", make_step("a"))
+    s3_client.put_object(Bucket=bucket, Key="run_logs/good/steps/b.json", Body=b"[1]")
+    s3_client.put_object(Bucket=bucket, Key="run_logs/good/steps/c.json", Body=b"{")
+    s3_client.put_object(Bucket=bucket, Key="run_logs/bad/run.json", Body=b"{")
+    assert list(store.get_run("good").steps) == ["a"]
+    assert "skipping step record run_logs/good/steps/b.json" in caplog.text
+    assert "skipping step record run_logs/good/steps/c.json" in caplog.text
+    assert [s.run_id for s in store.list_runs()] == ["good"]
+    assert f"runs list skips s3://{bucket}/run_logs/bad/run.json" in caplog.text

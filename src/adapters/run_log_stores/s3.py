@@ -119,9 +119,14 @@ class S3RunLogStore:
         if header is None:
             raise self._run_not_found(run_id, self._header_key(run_id))
         keys = [k for k in self._list(self._run_prefix(run_id) + _STEPS) if k.endswith(".json")]
-        records = self._get_many(keys, "read step record")
-        steps = [StepLog.from_dict(r) for r in records if r is not None]
-        return _with_lease(RunLog.from_dict(header, order_steps(steps)), header)
+        records = self._get_many(keys, "read step record", lenient=True)
+        steps = [s for key, r in zip(keys, records, strict=True) for s in _step_or_skip(key, r)]
+        try:
+            run = RunLog.from_dict(header, order_steps(steps))
+        except RunLogError as exc:
+            where = f"s3://{self._config.bucket}/{self._header_key(run_id)}"
+            raise RunLogError(f"run record {where} is malformed: {exc}") from exc
+        return _with_lease(run, header)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         record = self._get(self._step_key(run_id, step_path), "read step record")
@@ -132,8 +137,18 @@ class S3RunLogStore:
 
     def list_runs(self) -> list[RunSummary]:
         folders = self._list(self._config.prefix, delimiter="/")
-        headers = self._get_many([f + _HEADER for f in folders], "read run header")
-        runs = [_with_lease(RunLog.from_dict(h, []), h).summary() for h in headers if h is not None]
+        keys = [f + _HEADER for f in folders]
+        headers = self._get_many(keys, "read run header", lenient=True)
+        runs = []
+        for key, header in zip(keys, headers, strict=True):
+            if header is None:
+                continue
+            try:
+                if isinstance(header, _MalformedError):
+                    raise header
+                runs.append(_with_lease(RunLog.from_dict(header, []), header).summary())
+            except RunLogError as exc:  # one bad run must not hide every other
+                logger.warning("runs list skips s3://%s/%s: %s", self._config.bucket, key, exc)
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -237,18 +252,28 @@ class S3RunLogStore:
         try:
             data: dict[str, Any] = json.loads(body)
         except ValueError as exc:
-            raise RunLogError(
+            raise _MalformedError(
                 f"run record s3://{self._config.bucket}/{key} is not valid JSON: {exc}"
             ) from exc
         return data, response.get("ETag")
 
-    def _get_many(self, keys: list[str], action: str) -> list[dict[str, Any] | None]:
+    def _get_many(self, keys: list[str], action: str, *, lenient: bool = False) -> list[Any]:
+        """Each object's JSON (None if missing); `lenient`: a malformed one is the error."""
+
+        def get(key: str) -> Any:
+            try:
+                return self._get(key, action)
+            except _MalformedError as exc:
+                if not lenient:
+                    raise
+                return exc
+
         # Reading a run is one GET per step; doing them side by side keeps a long run quick.
         if len(keys) <= 1:
-            return [self._get(k, action) for k in keys]
+            return [get(k) for k in keys]
         workers = min(self._config.read_concurrency, len(keys))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda key: self._get(key, action), keys))
+            return list(pool.map(get, keys))
 
     def _list(self, prefix: str, delimiter: str = "") -> list[str]:
         """Keys under `prefix`, or with a delimiter the 'folders' one level down."""
@@ -268,6 +293,23 @@ class S3RunLogStore:
 
     def _error(self, exc: Exception, key: str, action: str) -> RunLogError:
         return RunLogError(describe(exc, self._config.bucket, key, action))
+
+
+class _MalformedError(RunLogError):
+    """An object that is not valid JSON: readers of many skip it, naming it."""
+
+
+def _step_or_skip(key: str, record: Any) -> list[StepLog]:
+    """The step record read from `key`; none (and a warning naming it) if it is malformed."""
+    if record is None:
+        return []
+    try:
+        if isinstance(record, _MalformedError):
+            raise record
+        return [StepLog.from_dict(record)]
+    except RunLogError as exc:
+        logger.warning("skipping step record %s: %s", key, exc)
+        return []
 
 
 def _with_lease(run: RunLog, header: dict[str, Any]) -> RunLog:
