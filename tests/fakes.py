@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from runplane.adapters._shared.globbing import match_names
+from runplane.adapters._shared.globbing import expand, match_names
 from runplane.domain.errors import CatalogError, SecretNotFoundError
 from runplane.domain.run_log import CatalogEntry
 
@@ -31,19 +31,16 @@ class MemoryCatalog:
 
     def __init__(self) -> None:
         self.files: dict[str, dict[str, bytes]] = {}
+        self.versions: dict[str, bytes] = {}  # every content put, by sha256
 
     def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         entries = []
-        for pattern in patterns:
-            _check(pattern)
-            matches = [p for m in sorted(work_dir.glob(pattern)) for p in _files(m)]
-            if not matches:
-                raise CatalogError(f"catalog pattern {pattern!r} matches no file")
-            for path in matches:
-                name = path.relative_to(work_dir).as_posix()
-                data = path.read_bytes()
-                self.files.setdefault(run_id, {})[name] = data
-                entries.append(_entry(name, "put", data))
+        for name in expand(patterns, work_dir, f"'{work_dir}'"):
+            data = (work_dir / name).read_bytes()
+            self.files.setdefault(run_id, {})[name] = data
+            entry = _entry(name, "put", data)
+            self.versions[entry.sha256] = data
+            entries.append(entry)
         return entries
 
     def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
@@ -60,6 +57,21 @@ class MemoryCatalog:
                 entries.append(_entry(name, "get", stored[name]))
         return entries
 
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        restored = []
+        for entry in entries:
+            data = self.versions.get(entry.sha256)
+            if data is None:
+                raise CatalogError(f"no version {entry.sha256} of {entry.name!r} in run {run_id}")
+            if hashlib.sha256(data).hexdigest() != entry.sha256:
+                raise CatalogError(f"file {entry.name!r} changed or was corrupted")
+            (work_dir / entry.name).parent.mkdir(parents=True, exist_ok=True)
+            (work_dir / entry.name).write_bytes(data)
+            restored.append(_entry(entry.name, "get", data))
+        return restored
+
     def location(self, run_id: str) -> str:
         return f"memory:{run_id}"
 
@@ -68,10 +80,6 @@ def _check(pattern: str) -> None:
     path = PurePosixPath(pattern)
     if not pattern.strip() or path.is_absolute() or ".." in path.parts:
         raise CatalogError(f"catalog pattern {pattern!r} escapes the working directory")
-
-
-def _files(path: Path) -> list[Path]:
-    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
 
 
 def _entry(name: str, stage: str, data: bytes) -> CatalogEntry:

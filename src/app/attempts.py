@@ -6,6 +6,7 @@ nothing of graphs or runs beyond the step it is given.
 
 from __future__ import annotations
 
+import glob
 import io
 import logging
 import os
@@ -25,7 +26,8 @@ from runplane.domain.errors import (
     SecretError,
     SecretNotFoundError,
 )
-from runplane.domain.graph import Graph, Node, TaskSpec
+from runplane.domain.fingerprints import consumed, definition, fingerprint
+from runplane.domain.graph import Graph, Node
 from runplane.domain.parameters import recordable_metrics
 from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
@@ -42,6 +44,7 @@ class _Done:
     """A successful attempt: (parameters, returns, metrics, files) and a note."""
 
     record: tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[CatalogEntry]]
+    fingerprint: str
     message: str = ""
 
 
@@ -85,7 +88,7 @@ class TaskAttempts:
             printed = io.StringIO()
             try:
                 with captured(printed):
-                    done = self._attempt(run_id, step.path, task, parameters, revealed)
+                    done = self._attempt(run_id, step.path, node, parameters, revealed)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = redact(_message(exc), revealed)
@@ -104,6 +107,7 @@ class TaskAttempts:
                     self._store.put_step(run_id, step)
             attempt.status = step.status = Status.SUCCESS
             step.parameters, step.returns, step.metrics, step.data_catalog = done.record
+            step.fingerprint = done.fingerprint
             attempt.message = done.message
             return
 
@@ -111,11 +115,13 @@ class TaskAttempts:
         self,
         run_id: str,
         step_path: str,
-        task: TaskSpec,
+        node: Node,
         parameters: dict[str, Any],
         revealed: list[str],
     ) -> _Done:
         """One try: files in, secrets set, the task, files and objects out."""
+        task = node.task
+        assert task is not None  # checked by `run`
         runner = self._runner(step_path, task.kind)
         fetched = self._files(run_id, "get", task.catalog.get)
         given = (
@@ -134,7 +140,12 @@ class TaskAttempts:
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
         message = "; ".join(m for m in (result.message, note) if m)
-        return _Done((used, returns, metrics, files), message)
+        inputs = fingerprint(
+            definition(node),
+            consumed(used, parameters),
+            [(entry.name, entry.sha256) for entry in fetched],
+        )
+        return _Done((used, returns, metrics, files), inputs, message)
 
     def _keep_log(
         self,
@@ -178,7 +189,7 @@ class TaskAttempts:
         if chosen.log is None:
             return ""
         with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
-            self._catalog.get(run_id, [chosen.log], Path(scratch))
+            self._catalog.get(run_id, [glob.escape(chosen.log)], Path(scratch))
             return Path(scratch, chosen.log).read_text()
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:

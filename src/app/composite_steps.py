@@ -30,6 +30,8 @@ class CompositeSteps:
         self._store = store
         self._clock = clock
         self._listeners = listeners
+        # A loop a retry reuses: how many of its recorded iterations were walked again.
+        self._replayed: dict[tuple[str, str], int] = {}
 
     def open(self, state: RunState, node: Node, step_path: str) -> list[str] | None:
         """Decide and record the branches of a composite step; None if that failed."""
@@ -93,6 +95,8 @@ class CompositeSteps:
     def advance(self, state: RunState, node: Node, step_path: str) -> str | None:
         """After a loop iteration: record how it went and open the next one, if any."""
         step = state.run.steps[step_path]
+        if step.reused_from is not None:
+            return self._replay(state.run.run_id, step, step_path)
         key = list(step.branches)[-1]
         scope = join(step_path, key)
         with state.lock:
@@ -110,6 +114,15 @@ class CompositeSteps:
                 state.scopes.open(join(step_path, key), variables)
         self._record(state, step)
         return following[0] if following else None
+
+    def _replay(self, run_id: str, step: StepLog, step_path: str) -> str | None:
+        """The next recorded iteration of a reused loop (its records are reused too)."""
+        keys = list(step.branches)
+        walked = self._replayed.pop((run_id, step_path), 0) + 1
+        if walked >= len(keys):
+            return None
+        self._replayed[run_id, step_path] = walked
+        return keys[walked]
 
     def _record(self, state: RunState, step: StepLog) -> None:
         self._store.put_step(state.run.run_id, step)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets as random
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,15 +16,16 @@ from runplane.app.attempts import TaskAttempts
 from runplane.app.bound_steps import BoundSteps
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
+from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.ownership import owning
+from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
 from runplane.app.wiring import check_pipeline
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
-    CatalogError,
-    ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
 )
@@ -33,7 +33,6 @@ from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
-from runplane.domain.retry import reusable
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -43,11 +42,9 @@ from runplane.ports.catalog import Catalog
 from runplane.ports.executor import (
     Executor,
     GraphRewriter,
-    Renderer,
     RenderRequest,
     RunPlan,
     SubmitTarget,
-    Submitter,
     WorkflowState,
 )
 from runplane.ports.run_log_store import RunLogStore
@@ -120,7 +117,7 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log."""
-        self._refuse_render_only()
+        refuse_render_only(self._executor)
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)
@@ -148,20 +145,33 @@ class RunService:
         """Finish a failed run in a new run: reuse what succeeded, run the rest.
 
         Steps that succeeded (up to the first that failed or never finished, or up to
-        `from_step`) are copied with their returns, metrics and catalog files (verified by
-        hash), not executed again. Parameters are the original run's unless a parameters
+        `from_step`) and would consume the same inputs now (their fingerprints) are copied
+        with their returns, metrics and the catalog files they put (verified by hash), not
+        executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
-        self._refuse_render_only()
-        original = self._store.get_run(check_run_id(run_id))
+        refuse_render_only(self._executor)
+        # Held to the end: a live run is not retried, and of two retries only one proceeds.
+        with owning(self._store, check_run_id(run_id)):
+            return self._retry(run_id, from_step, new_run_id, parameters_file, graph)
+
+    def _retry(
+        self,
+        run_id: str,
+        from_step: str | None,
+        new_run_id: str | None,
+        parameters_file: str | None,
+        graph: Graph | None,
+    ) -> RunLog:
+        original = self._store.get_run(run_id)
         graph = graph or self._graph_of(original)
-        _check_same_structure(graph, original)
-        reuse = reusable(graph, original.steps, from_step)
+        check_same_structure(graph, original)
         if parameters_file:
             initial = load_parameters(parameters_file)
             source = _source_of(parameters_file)
         else:
             initial, source = original.initial_parameters, f"original run '{original.run_id}'"
+        reuse = reusable_now(graph, original, from_step, initial)
         self._attempts.check_secrets(graph)
         run = self._create_run(
             graph,
@@ -172,8 +182,16 @@ class RunService:
             parameters_from=source,
             original_run_id=original.run_id,
         )
-        for path in reuse:
-            self._reuse(original, run, original.steps[path])
+        try:
+            StepReuse(self._store, self._catalog).copy(
+                original, run, [original.steps[path] for path in reuse]
+            )
+        except BaseException as exc:
+            # Never left `processing`: the retry's own run says why it stopped.
+            run.status, run.end_time = Status.FAIL, self._clock()
+            run.message = f"retry of run {original.run_id!r} failed: {exc}"
+            self._store.update_run(run)
+            raise
         logger.info("run %s retries %s, reusing %d steps", run.run_id, run_id, len(reuse))
         return self._execute(graph, run)
 
@@ -289,15 +307,15 @@ class RunService:
             kind=kind,
             schedule=schedule,
         )
-        return self._renderer().render(request)
+        return renderer_of(self._executor).render(request)
 
     def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:
         """Send a rendered manifest to the orchestrator; return the workflow's name."""
-        return self._submitter().submit(manifest, target)
+        return submitter_of(self._executor).submit(manifest, target)
 
     def workflow_state(self, name: str, target: SubmitTarget) -> WorkflowState:
         """A submitted workflow's phase and node phases, as the orchestrator reports them."""
-        return self._submitter().state(name, target)
+        return submitter_of(self._executor).state(name, target)
 
     def record_of(self, run_id: str, step_path: str) -> StepLog:
         """Read back a step another process executed, and take it into the live run."""
@@ -403,7 +421,7 @@ class RunService:
         self._listeners.emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
         try:
-            with interrupts_as_exceptions():
+            with interrupts_as_exceptions(), owning(self._store, run.run_id):
                 run.status = self._executor.execute(plan, BoundSteps(self, graph))
         except BaseException as exc:
             # Interrupted or broken: record why, keep every step already recorded.
@@ -421,24 +439,6 @@ class RunService:
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
-    def _reuse(self, original: RunLog, run: RunLog, step: StepLog) -> None:
-        """Copy a succeeded step into the retry, with the files it put (checked by hash)."""
-        for entry in step.data_catalog:
-            if entry.stage != "put":
-                continue
-            with tempfile.TemporaryDirectory(prefix="runplane-retry-") as scratch:
-                self._catalog.get(original.run_id, [entry.name], Path(scratch))
-                copied = self._catalog.put(run.run_id, [entry.name], Path(scratch))
-            if copied and copied[0].sha256 != entry.sha256:
-                raise CatalogError(
-                    f"file {entry.name!r} of run {original.run_id!r} changed since it was "
-                    "recorded; the retry cannot reuse it (use --from to run its step again)"
-                )
-        copy = StepLog.from_dict(step.to_dict())
-        copy.reused_from = original.run_id
-        self._store.put_step(run.run_id, copy)
-        run.steps[copy.path] = copy
-
     def _graph_of(self, run: RunLog) -> Graph:
         if not run.pipeline_file:
             raise PipelineDefinitionError(
@@ -452,32 +452,6 @@ class RunService:
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What a step's attempt (default: the last) printed, from the catalog."""
         return self._attempts.output(check_run_id(run_id), step_path, attempt)
-
-    def _renderer(self) -> Renderer:
-        if not isinstance(self._executor, Renderer):
-            raise ConfigurationError(
-                f"executor {type(self._executor).__name__} runs pipelines itself and renders "
-                "no workflow; use a configuration whose executor type renders one ('argo')"
-            )
-        return self._executor
-
-    def _submitter(self) -> Submitter:
-        if not isinstance(self._executor, Submitter):
-            raise ConfigurationError(
-                f"executor {type(self._executor).__name__} cannot submit workflows; "
-                "use a configuration with executor type 'argo'"
-            )
-        return self._executor
-
-    def _refuse_render_only(self) -> None:
-        """An orchestrator's executor cannot run here: say so before a run is recorded."""
-        if isinstance(self._executor, Renderer):
-            raise ExecutionError(
-                f"executor {type(self._executor).__name__} hands pipelines to an orchestrator "
-                "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
-                "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "
-                "to create it (use executor type 'local' to run on this machine)"
-            )
 
     def _state(self, run_id: str, graph: Graph, executing: str | None = None) -> RunState:
         """The live run, or (in a process executing one step) the run read from the store."""
@@ -500,12 +474,3 @@ def _source_of(parameters_file: str | None) -> str:
     return f"parameters file '{parameters_file}'" if parameters_file else ""
 
 
-def _check_same_structure(graph: Graph, original: RunLog) -> None:
-    recorded = original.pipeline.get("steps", {})
-    current = graph.to_dict()["steps"]
-    if set(recorded) != set(current):
-        raise PipelineDefinitionError(
-            f"the pipeline changed since run {original.run_id!r}: it had steps "
-            f"{', '.join(sorted(recorded))}; now {', '.join(sorted(current))}. "
-            "Start a new run instead of a retry"
-        )

@@ -75,6 +75,10 @@ class RunAlreadyExistsError(RunLogError):
         self.run_id = run_id
 
 
+class RunInUseError(RunLogError):
+    """Another process owns the run (running it, or retrying it): it is left alone."""
+
+
 class StepLogNotFoundError(RunLogError):
     """The run has no record of that step."""
 

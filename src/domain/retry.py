@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from runplane.domain.errors import PipelineDefinitionError
-from runplane.domain.graph import Graph
+from runplane.domain.composites import fan_out
+from runplane.domain.errors import PipelineDefinitionError, RunplaneError
+from runplane.domain.fingerprints import consumed, definition, fingerprint
+from runplane.domain.graph import Graph, Node, NodeKind, join
+from runplane.domain.parameters import layer
 from runplane.domain.run_log import Status, StepLog
+from runplane.domain.scope import ScopedParameters
 
 
 def reusable(graph: Graph, steps: Mapping[str, StepLog], from_step: str | None = None) -> list[str]:
@@ -40,3 +45,102 @@ def reusable(graph: Graph, steps: Mapping[str, StepLog], from_step: str | None =
 
 def _ok(step: StepLog) -> bool:
     return step.status is Status.SUCCESS
+
+
+def confirmed(
+    graph: Graph,
+    candidates: Sequence[str],
+    steps: Mapping[str, StepLog],
+    initial: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+) -> list[str]:
+    """The candidates (from `reusable`) whose inputs would be the same in the retry.
+
+    Replays the candidates' records in the order things happened (each step's start, when
+    it read its parameters and got its files; its end, when its returns and files became
+    visible), with the retry's initial parameters. A task whose fingerprint differs now,
+    or a composite step that would open other branches, is not reused, nor is any
+    candidate after it (everything downstream runs again) or any composite around it.
+    Records without a fingerprint (runs from before fingerprints) are taken as they are.
+    """
+    wanted = set(candidates)
+    opened = {scope for path in wanted for scope in _enclosing(path) if scope in steps}
+    events: list[tuple[str, int, str]] = []
+    for path in wanted | opened:
+        record = steps[path]
+        events.append((_read_at(record), 1, path))
+        if path in wanted:
+            events.append((record.end_time or "", 0, path))
+    replay = _Replay(graph, initial, overrides)
+    changed: list[str] = []
+    for _, kind, path in sorted(events):
+        record = steps[path]
+        if kind == 0:
+            replay.ended(record)
+        elif not replay.started(record) and path in wanted:
+            changed.append(path)
+    if not changed:
+        return list(candidates)
+    cut = min(candidates.index(path) for path in changed)
+    around = {scope for path in changed for scope in _enclosing(path)}
+    return [path for path in candidates[:cut] if path not in around]
+
+
+class _Replay:
+    """The parameters and catalog a retry's steps would see, rebuilt record by record."""
+
+    def __init__(
+        self, graph: Graph, initial: Mapping[str, Any], overrides: Mapping[str, Any]
+    ) -> None:
+        self._graph = graph
+        self._scopes = ScopedParameters(initial)
+        self._overrides = overrides
+        self._files: dict[str, str] = {}  # name -> sha256 of the latest version put
+
+    def started(self, step: StepLog) -> bool:
+        """Whether the step would read what it read then (composites: open the same branches)."""
+        node = self._graph.find(step.path)
+        visible = layer(self._scopes.for_step(step.path), (), self._overrides)
+        if node.is_composite:
+            return self._open(node, step, visible)
+        if step.fingerprint is None:
+            return True
+        got = [
+            (entry.name, self._files.get(entry.name))
+            for entry in step.data_catalog
+            if entry.stage == "get"
+        ]
+        now = fingerprint(definition(node), consumed(step.parameters, visible), got)
+        return now == step.fingerprint
+
+    def ended(self, step: StepLog) -> None:
+        if step.status is Status.SUCCESS:
+            self._scopes.record(step.path, step.returns)
+        self._files.update((e.name, e.sha256) for e in step.data_catalog if e.stage == "put")
+
+    def _open(self, node: Node, step: StepLog, visible: Mapping[str, Any]) -> bool:
+        try:
+            plan = fan_out(node, visible)
+        except RunplaneError:
+            return False
+        if node.kind is NodeKind.LOOP:
+            # Later iterations start from what the one before returned: recorded per key.
+            same = plan.parameters.get("0") == step.parameters.get("0")
+            variables = {key: dict(value) for key, value in step.parameters.items()}
+        else:
+            same = plan.parameters == step.parameters and plan.keys == list(step.branches)
+            variables = plan.variables
+        for key in plan.keys if node.kind is not NodeKind.LOOP else variables:
+            self._scopes.open(join(step.path, key), variables.get(key, {}))
+        return same
+
+
+def _read_at(step: StepLog) -> str:
+    """When the step read its inputs: the start of its last attempt."""
+    return step.attempts[-1].start_time if step.attempts else ""
+
+
+def _enclosing(path: str) -> list[str]:
+    """The composite steps around a step: 'a' and 'a.1.b' for 'a.1.b.x.c'."""
+    parts = path.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) - 1, 2)]

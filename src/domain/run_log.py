@@ -88,6 +88,7 @@ class StepLog:
     data_catalog: list[CatalogEntry] = field(default_factory=list)
     branches: dict[str, str] = field(default_factory=dict)  # composite steps: key -> status
     reused_from: str | None = None  # a retry's copy of a step that succeeded in this run id
+    fingerprint: str | None = None  # hash of what it consumed (domain.fingerprints)
 
     @property
     def start_time(self) -> str | None:
@@ -119,6 +120,7 @@ class StepLog:
             "data_catalog": [c.to_dict() for c in self.data_catalog],
             "branches": self.branches,
             "reused_from": self.reused_from,
+            "fingerprint": self.fingerprint,
         }
 
     @classmethod
@@ -136,8 +138,9 @@ class StepLog:
                 data_catalog=[CatalogEntry.from_dict(c) for c in data["data_catalog"]],
                 branches=data.get("branches", {}),
                 reused_from=data.get("reused_from"),
+                fingerprint=data.get("fingerprint"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RunLogError(f"malformed step record: {exc!r}") from exc
 
 
@@ -151,6 +154,12 @@ class RunSummary:
     start_time: str
     end_time: str | None
     pipeline_name: str | None
+    live: bool | None = None  # a processing run: its owner holds the lease; None: unknown
+
+    @property
+    def state(self) -> str:
+        """The status as a person needs it: `running` or `interrupted` (see `state_of`)."""
+        return state_of(self.status, self.live)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -158,6 +167,7 @@ class RunSummary:
             "run_id": self.run_id,
             "tag": self.tag,
             "status": self.status.value,
+            "state": self.state,
             "start_time": self.start_time,
             "end_time": self.end_time,
             "pipeline_name": self.pipeline_name,
@@ -183,6 +193,12 @@ class RunLog:
     original_run_id: str | None = None  # set on a retry: the run it continues
     parameters_from: str = ""  # where the initial parameters came from
     steps: dict[str, StepLog] = field(default_factory=dict)
+    live: bool | None = None  # read from the store's lease, never written in the header
+
+    @property
+    def state(self) -> str:
+        """The status as a person needs it: `running` or `interrupted` (see `state_of`)."""
+        return state_of(self.status, self.live)
 
     def summary(self) -> RunSummary:
         """The header of this run."""
@@ -193,6 +209,7 @@ class RunLog:
             start_time=self.start_time,
             end_time=self.end_time,
             pipeline_name=self.pipeline.get("name"),
+            live=self.live,
         )
 
     def header_dict(self) -> dict[str, Any]:
@@ -217,6 +234,7 @@ class RunLog:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, as `runs show --json` prints it."""
         out = self.header_dict()
+        out["state"] = self.state
         out["steps"] = {path: step.to_dict() for path, step in self.steps.items()}
         return out
 
@@ -243,8 +261,19 @@ class RunLog:
                 parameters_from=data.get("parameters_from", ""),
                 steps={s.path: s for s in steps},
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise RunLogError(f"malformed run record: {exc!r}") from exc
+
+
+def state_of(status: Status, live: bool | None) -> str:
+    """What a person is told a run's status is.
+
+    A processing run is `running` while its owner holds the lease and `interrupted` once
+    that owner is gone; otherwise (or when the store cannot tell) the status itself.
+    """
+    if status is not Status.PROCESSING or live is None:
+        return status.value
+    return "running" if live else "interrupted"
 
 
 def order_steps(steps: list[StepLog]) -> list[StepLog]:

@@ -29,6 +29,18 @@ class Catalog(Protocol):
         """
         ...
 
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        """Copy into `work_dir` exactly the versions `entries` recorded (name and sha256).
+
+        A catalog keeps every version a run put, not only the latest `get` brings: a retry
+        restores what each step it reuses put, even of a name later steps put again.
+        Returns one "get" entry per file. Raises CatalogError when a version is not kept
+        or its content no longer has the recorded hash.
+        """
+        ...
+
     def location(self, run_id: str) -> str:
         """Where a person finds the run's files (a path or a URL)."""
         ...

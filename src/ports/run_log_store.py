@@ -55,3 +55,25 @@ class RunLogStore(Protocol):
     def location(self, run_id: str) -> str:
         """Where a person finds the run's records (a path or a URL)."""
         ...
+
+
+class Lease(Protocol):
+    """Ownership of a run, held until released (or until its process ends)."""
+
+    def release(self) -> None:
+        """Let go: the run is no longer driven by this process."""
+        ...
+
+
+@runtime_checkable
+class RunLeases(Protocol):
+    """What a store that knows who drives a run adds (optional: stores without it work).
+
+    The process running a run, or retrying it, holds the run's lease; the store's reads
+    then set `RunLog.live` and `RunSummary.live` of a processing run, so `running` and
+    `interrupted` can be told apart.
+    """
+
+    def hold(self, run_id: str) -> Lease:
+        """Take the run's lease. Raises RunInUseError when another holder is alive."""
+        ...

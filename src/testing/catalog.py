@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from runplane.domain.errors import CatalogError
+from runplane.domain.run_log import CatalogEntry
 from runplane.ports.catalog import Catalog
 
 
@@ -29,6 +30,12 @@ class CatalogContract:
 
     def test_location_is_text(self, catalog: Catalog) -> None:
         assert isinstance(catalog.location("run-1"), str)
+
+    def test_restoring_nothing_copies_nothing(self, catalog: Catalog, tmp_path: Path) -> None:
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        assert catalog.restore("run-1", [], empty) == []
+        assert list(empty.iterdir()) == []
 
 
 class CatalogStorageContract(CatalogContract):
@@ -114,3 +121,43 @@ class CatalogStorageContract(CatalogContract):
         assert {e.name: e.size for e in got} == {n: len(c) for n, c in contents.items()}
         for name, content in contents.items():
             assert (back / name).read_bytes() == content
+
+    def test_restore_brings_back_each_version_a_name_was_put_with(
+        self, catalog: Catalog, work: Path, tmp_path: Path
+    ) -> None:
+        contents = [b"first", b"second", b"third"]
+        puts = []
+        for content in contents:
+            (work / "acc.txt").write_bytes(content)
+            puts += catalog.put("run-1", ["acc.txt"], work)
+        for content, entry in zip(contents, puts, strict=True):
+            back = tmp_path / f"back-{entry.sha256[:8]}"
+            back.mkdir()
+            restored = catalog.restore("run-1", [entry], back)
+            assert (back / "acc.txt").read_bytes() == content
+            assert [(e.name, e.stage, e.sha256) for e in restored] == [
+                ("acc.txt", "get", entry.sha256)
+            ]
+        latest = tmp_path / "latest"
+        latest.mkdir()
+        catalog.get("run-1", ["acc.txt"], latest)  # get still brings the latest version
+        assert (latest / "acc.txt").read_bytes() == b"third"
+
+    def test_restore_keeps_names_with_glob_characters_and_folders(
+        self, catalog: Catalog, work: Path, tmp_path: Path
+    ) -> None:
+        (work / "out").mkdir()
+        (work / "out" / "data[1].csv").write_text("literal")
+        entries = catalog.put("run-1", ["out/data[[]1].csv"], work)
+        assert [e.name for e in entries] == ["out/data[1].csv"]
+        catalog.restore("run-1", entries, tmp_path)
+        assert (tmp_path / "out" / "data[1].csv").read_text() == "literal"
+
+    def test_restore_of_a_version_never_put_fails_naming_the_file(
+        self, catalog: Catalog, work: Path, tmp_path: Path
+    ) -> None:
+        catalog.put("run-1", ["data.csv"], work)
+        never = CatalogEntry("data.csv", "put", hashlib.sha256(b"never").hexdigest(), 5)
+        with pytest.raises(CatalogError, match=r"data\.csv"):
+            catalog.restore("run-1", [never], tmp_path)
+        assert not (tmp_path / "data.csv").exists()

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from runplane.adapters.run_log_stores import s3_lease
 from runplane.adapters.run_log_stores.s3 import S3RunLogStore, S3RunLogStoreConfig
 from runplane.domain.errors import (
     ConfigurationError,
     RunAlreadyExistsError,
+    RunInUseError,
     RunLogError,
     RunLogNotFoundError,
 )
 from runplane.domain.run_log import Status
 from runplane.ports.run_log_store import RunLogStore
+from runplane.testing.leases import RunLeasesContract
 from runplane.testing.run_log_store import (
     RunLogStoreConcurrencyContract,
     RunLogStoreContract,
@@ -37,7 +42,7 @@ def make_store(endpoint: str, bucket: str, **extra: Any) -> S3RunLogStore:
     return S3RunLogStore(S3RunLogStoreConfig.model_validate(config))
 
 
-class TestS3RunLogStore(RunLogStoreContract):
+class TestS3RunLogStore(RunLogStoreContract, RunLeasesContract):
     @pytest.fixture
     def store(self, s3_endpoint: str, bucket: str) -> RunLogStore:
         return make_store(s3_endpoint, bucket)
@@ -194,3 +199,61 @@ def test_denied_access_names_bucket_and_key(
     with pytest.raises(RunLogError, match=r"access denied \(AccessDenied\)") as caught:
         store.create_run(make_run("r1"))
     assert "s3://locked-bucket/run_logs/r1/run.json" in str(caught.value)
+
+
+def test_a_lease_whose_heartbeat_stopped_expires(
+    s3_endpoint: str, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store(s3_endpoint, bucket, lease_seconds=30)
+    store.create_run(make_run("r1"))
+    lease = store.hold("r1")
+    lease._lease._stop.set()  # the owner died: no more heartbeats, nothing cleared
+    other = make_store(s3_endpoint, bucket, lease_seconds=30)
+    with pytest.raises(RunInUseError, match=r"run 'r1' is in use: process \d+ on "):
+        other.hold("r1")
+    later = s3_lease.now() + timedelta(seconds=31)
+    monkeypatch.setattr(s3_lease, "now", lambda: later)
+    assert other.get_run("r1").state == "interrupted"
+    other.hold("r1").release()
+
+
+def lease_of(store: S3RunLogStore) -> dict[str, Any]:
+    header = store._get("run_logs/r1/run.json", "read")
+    assert header is not None
+    lease: dict[str, Any] = header["lease"]
+    return lease
+
+
+def test_the_heartbeat_is_renewed_while_held(s3_endpoint: str, bucket: str) -> None:
+    store = make_store(s3_endpoint, bucket, lease_seconds=1)
+    store.create_run(make_run("r1"))
+    lease = store.hold("r1")
+    try:
+        first = lease_of(store)["heartbeat"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # renewed every third of a second
+            beat = lease_of(store)["heartbeat"]
+            if beat != first:
+                break
+            time.sleep(0.05)
+        assert beat != first
+    finally:
+        lease.release()
+    assert lease_of(store)["seconds"] == 0
+
+
+def test_malformed_records_are_reported_and_the_rest_still_reads(
+    s3_endpoint: str, bucket: str, s3_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(s3_endpoint, bucket)
+    store.create_run(make_run("good"))
+    store.create_run(make_run("bad"))
+    store.put_step("good", make_step("a"))
+    s3_client.put_object(Bucket=bucket, Key="run_logs/good/steps/b.json", Body=b"[1]")
+    s3_client.put_object(Bucket=bucket, Key="run_logs/good/steps/c.json", Body=b"{")
+    s3_client.put_object(Bucket=bucket, Key="run_logs/bad/run.json", Body=b"{")
+    assert list(store.get_run("good").steps) == ["a"]
+    assert "skipping step record run_logs/good/steps/b.json" in caplog.text
+    assert "skipping step record run_logs/good/steps/c.json" in caplog.text
+    assert [s.run_id for s in store.list_runs()] == ["good"]
+    assert f"runs list skips s3://{bucket}/run_logs/bad/run.json" in caplog.text

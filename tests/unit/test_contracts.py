@@ -24,6 +24,7 @@ from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.testing.catalog import CatalogContract, CatalogStorageContract
+from runplane.testing.leases import RunLeasesContract
 from runplane.testing.run_log_store import (
     RunLogStoreConcurrencyContract,
     RunLogStoreContract,
@@ -34,19 +35,19 @@ from runplane.testing.secrets import SecretsContract
 from tests.fakes import DictSecrets, MemoryCatalog
 
 
-class TestBufferedRunLogStore(RunLogStoreContract):
+class TestBufferedRunLogStore(RunLogStoreContract, RunLeasesContract):
     @pytest.fixture
     def store(self) -> RunLogStore:
         return BufferedRunLogStore()
 
 
-class TestFileSystemRunLogStore(RunLogStoreContract):
+class TestFileSystemRunLogStore(RunLogStoreContract, RunLeasesContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> RunLogStore:
         return FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(tmp_path / "logs")))
 
 
-class TestChunkedFileSystemRunLogStore(RunLogStoreContract):
+class TestChunkedFileSystemRunLogStore(RunLogStoreContract, RunLeasesContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> RunLogStore:
         return ChunkedFileSystemRunLogStore(

@@ -83,3 +83,22 @@ def test_bad_patterns_are_refused(pattern: str) -> None:
 def test_many_keys_stay_fast() -> None:
     keys = [f"part/{i // 100}/{i}.parquet" for i in range(20_000)]
     assert len(match_names(["part", "**/*.parquet"], keys, "keys")) == 20_000
+
+
+def test_a_name_with_glob_characters_is_taken_literally_when_the_glob_matches_nothing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "data[1].csv").write_text("x")
+    names = ["out/data[1].csv"]
+    assert expand(["out/data[1].csv"], tmp_path, "here") == names
+    assert match_names(["out/data[1].csv"], names, "here") == names
+    assert expand(["out/data[[]1].csv"], tmp_path, "here") == names  # escaped: glob.escape
+    assert match_names(["out/data[[]1].csv"], names, "here") == names
+
+
+def test_a_glob_that_matches_wins_over_the_literal_name(tmp_path: Path) -> None:
+    (tmp_path / "data[1].csv").write_text("literal")
+    (tmp_path / "data1.csv").write_text("globbed")
+    assert expand(["data[1].csv"], tmp_path, "here") == ["data1.csv"]
+    assert match_names(["data[1].csv"], ["data[1].csv", "data1.csv"], "here") == ["data1.csv"]

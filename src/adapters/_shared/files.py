@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -40,13 +40,17 @@ def copy_files(
     *,
     durable: bool,
     syncfs: SyncFs | None,
+    before_publish: Callable[[Sequence[tuple[str, str]]], None] | None = None,
 ) -> list[tuple[str, int]]:
     """Copy each relative name from `source_dir` to `target_dir`; (sha256, size) per name.
 
     Each file is hashed while copied into a temporary file beside its target, and renamed
     into place only when all are written (and, if `durable`, on disk with their folders),
     so no reader ever sees part of a file under its final name. On failure no temporary
-    file is left. Raises CopyError naming the file, or OSError (syncing, say) otherwise.
+    file is left. `before_publish` gets (temporary path, sha256) of every file once all are
+    written (and synced, if `durable`), before any rename: what it keeps of them (a hard
+    link, say) is exactly what was hashed, whatever another writer renames there later.
+    Raises CopyError naming the file, or OSError (syncing, say) otherwise.
     """
     tag = temporary_tag()
     staged = [_Staged(str(source_dir), str(target_dir), name, tag) for name in names]
@@ -59,6 +63,10 @@ def copy_files(
             results = [file.copy(buffer) for file in staged]
             if durable:  # every file is on disk before any is renamed into place
                 _sync([file.temporary for file in staged], file_systems, syncfs)
+            if before_publish is not None:
+                before_publish(
+                    [(f.temporary, sha) for f, (sha, _) in zip(staged, results, strict=True)]
+                )
             for file in staged:
                 file.publish()
             if durable:  # then the renames and any new folders

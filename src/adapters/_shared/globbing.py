@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -24,7 +25,9 @@ def check_pattern(pattern: str) -> None:
 def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
     """Relative POSIX paths of the files under `base` matching any pattern (dirs recurse).
 
-    Raises CatalogError naming the pattern and `where` when a pattern matches nothing.
+    A pattern that matches nothing as a glob but names a file exactly (`data[1].csv`) is
+    that file. Raises CatalogError naming the pattern and `where` when a pattern matches
+    nothing either way.
     """
     root = base.resolve()
     inside: dict[Path, bool] = {}  # per folder: does it resolve under root
@@ -32,7 +35,10 @@ def expand(patterns: Sequence[str], base: Path, where: str) -> list[str]:
     for pattern in patterns:
         check_pattern(pattern)
         matches = 0
-        for match in sorted(base.glob(pattern), key=_parts):
+        globbed = sorted(base.glob(pattern), key=_parts)
+        if not globbed and glob.has_magic(pattern) and (base / pattern).exists():
+            globbed = [base / pattern]  # a name with glob characters, meant literally
+        for match in globbed:
             files = (
                 sorted((p for p in match.rglob("*") if p.is_file()), key=_parts)
                 if match.is_dir()
@@ -74,7 +80,7 @@ def match_names(patterns: Sequence[str], names: Iterable[str], where: str) -> li
     Same rules as `Path.glob` on the folder the names describe: `*`, `?` and `[...]` stay
     within one path segment, a `**` segment spans zero or more folders, and a matching
     folder brings every file under it. Raises CatalogError naming the pattern and `where`
-    when a pattern matches nothing.
+    when a pattern matches nothing, as a glob or (`data[1].csv`) as an exact name.
     """
     files = sorted({PurePosixPath(n).parts for n in names})
     folders = sorted({f[:i] for f in files for i in range(len(f))})  # includes () = the base
@@ -87,7 +93,10 @@ def match_names(patterns: Sequence[str], names: Iterable[str], where: str) -> li
         # Like Path.glob, a pattern ending in '**' matches folders only.
         candidates = folders if parts[-1] == "**" else [*files, *folders[1:]]
         matches = 0
-        for candidate in sorted(c for c in candidates if _matches(parts, c)):
+        chosen = sorted(c for c in candidates if _matches(parts, c))
+        if not chosen and glob.has_magic(pattern) and parts in candidates:
+            chosen = [parts]  # a name with glob characters, meant literally
+        for candidate in chosen:
             # `files` is sorted, so the files under a folder are one contiguous run.
             index = bisect_left(files, candidate)
             while index < len(files) and files[index][: len(candidate)] == candidate:

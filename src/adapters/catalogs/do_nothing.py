@@ -36,5 +36,10 @@ class DoNothingCatalog:
             check_pattern(pattern)
         return []
 
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        return []  # it never recorded a file, so no step names one to restore
+
     def location(self, run_id: str) -> str:
         return "nowhere (do-nothing catalog: files stay in the working directory)"

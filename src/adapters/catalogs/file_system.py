@@ -1,9 +1,13 @@
-"""A catalog on a local (or mounted) file system: `<catalog_location>/<run_id>/<path>`."""
+"""A catalog on a local (or mounted) file system: `<catalog_location>/<run_id>/<path>`.
+
+Every version put is also kept by its sha256 under `<catalog_location>/.versions` (see
+`versions.py`), for `restore`.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from runplane.adapters._shared.durable import find_syncfs
 from runplane.adapters._shared.files import CopyError, copy_files
 from runplane.adapters._shared.globbing import expand
+from runplane.adapters.catalogs.versions import Versions
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry
 
@@ -33,11 +38,19 @@ class FileSystemCatalog:
 
     def __init__(self, config: FileSystemCatalogConfig | None = None) -> None:
         self._root = Path((config or FileSystemCatalogConfig()).catalog_location)
+        self._versions = Versions(self._root)
 
     def put(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         names = expand(patterns, work_dir, f"working directory '{work_dir}'")
         # Durable: the step's record, synced after this returns, names these files.
-        return self._copy(work_dir, self._root / run_id, names, "put", durable=True)
+        return self._copy(
+            work_dir,
+            self._root / run_id,
+            names,
+            "put",
+            durable=True,
+            keep=lambda files: self._versions.keep(files, durable=True),
+        )
 
     def get(self, run_id: str, patterns: Sequence[str], work_dir: Path) -> list[CatalogEntry]:
         run_folder = self._root / run_id
@@ -47,17 +60,39 @@ class FileSystemCatalog:
         # read a file another is getting), and a failed get keeps the previous copy whole.
         return self._copy(run_folder, work_dir, names, "get", durable=False)
 
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        try:
+            self._versions.restore(self._root / run_id, entries, work_dir)
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot restore files of run '{run_id}' into '{work_dir}': {exc.strerror}"
+            ) from exc
+        return [CatalogEntry(e.name, "get", e.sha256, e.size) for e in entries]
+
     def location(self, run_id: str) -> str:
         return str(self._root / run_id)
 
     @staticmethod
     def _copy(
-        source_dir: Path, target_dir: Path, names: Sequence[str], stage: str, *, durable: bool
+        source_dir: Path,
+        target_dir: Path,
+        names: Sequence[str],
+        stage: str,
+        *,
+        durable: bool,
+        keep: Callable[[Sequence[tuple[str, str]]], None] | None = None,
     ) -> list[CatalogEntry]:
         """Copy (hashing) every file; see `copy_files` for what a reader may see."""
         try:
             copied = copy_files(
-                source_dir, target_dir, names, durable=durable, syncfs=find_syncfs()
+                source_dir,
+                target_dir,
+                names,
+                durable=durable,
+                syncfs=find_syncfs(),
+                before_publish=keep,
             )
         except CopyError as exc:
             raise CatalogError(

@@ -1,4 +1,8 @@
-"""A catalog on S3 (or an S3-compatible store): `<prefix><run_id>/<path>`, one object per file."""
+"""A catalog on S3 (or an S3-compatible store): `<prefix><run_id>/<path>`, one object per file.
+
+Every version put is also kept once by its sha256, `<prefix>.versions/<sha256>`, for
+`restore`: the run's object is a server-side copy of it (S3 has no links).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from pydantic import Field
 
 from runplane.adapters._shared.durable import temporary_tag
 from runplane.adapters._shared.globbing import expand, match_names
-from runplane.adapters._shared.s3 import S3Client, S3ConnectionConfig, describe
+from runplane.adapters._shared.s3 import S3Client, S3ConnectionConfig, describe, is_not_found
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry
 
@@ -58,13 +62,35 @@ class S3Catalog:
             [key[len(prefix) :] for key in self._list(prefix)],
             f"the catalog of run '{run_id}' ({self.location(run_id)})",
         )
-        return [self._download(run_id, name, work_dir / name) for name in names]
+        return [self._download(prefix + name, name, work_dir / name) for name in names]
+
+    def restore(
+        self, run_id: str, entries: Sequence[CatalogEntry], work_dir: Path
+    ) -> list[CatalogEntry]:
+        restored = []
+        for entry in entries:
+            key = self._version_key(entry.sha256)
+            if self._stored_sha256(key, missing_ok=True) is None:
+                key = self._run_prefix(run_id) + entry.name  # put before versions were kept
+            got = self._download(key, entry.name, work_dir / entry.name)
+            if got.sha256 != entry.sha256:
+                (work_dir / entry.name).unlink(missing_ok=True)
+                raise CatalogError(
+                    f"s3://{self._bucket}/{key} has sha256 {got.sha256}, not the {entry.sha256} "
+                    f"recorded for {entry.name!r}: it changed or was corrupted, not using it"
+                )
+            restored.append(got)
+        return restored
 
     def location(self, run_id: str) -> str:
         return f"s3://{self._config.bucket}/{self._run_prefix(run_id)}"
 
     def _run_prefix(self, run_id: str) -> str:
         return f"{self._config.prefix}{run_id}/"
+
+    def _version_key(self, sha256: str) -> str:
+        # Run ids start with a letter or digit: no run's prefix is `.versions/`.
+        return f"{self._config.prefix}.versions/{sha256}"
 
     def _transfer_config(self) -> Any:
         # Lazy like every boto3 import (the s3 extra is optional); the client checked it is there.
@@ -83,12 +109,24 @@ class S3Catalog:
         except OSError as exc:
             raise CatalogError(f"cannot read '{source}' to put it: {exc.strerror}") from exc
         client = self._s3.client
+        version = self._version_key(sha256)
+        metadata = {"Metadata": {SHA256_METADATA: sha256}}
         try:
-            client.upload_file(
-                str(source),
-                self._config.bucket,
+            # The version first, then the run's object copied from it: the version holds
+            # what was hashed, whatever another writer puts under the run's name meanwhile.
+            if self._stored_sha256(version, missing_ok=True) != sha256:
+                client.upload_file(
+                    str(source),
+                    self._bucket,
+                    version,
+                    ExtraArgs=metadata,
+                    Config=self._transfer_config(),
+                )
+            client.copy(
+                {"Bucket": self._bucket, "Key": version},
+                self._bucket,
                 key,
-                ExtraArgs={"Metadata": {SHA256_METADATA: sha256}},
+                ExtraArgs={**metadata, "MetadataDirective": "REPLACE"},
                 Config=self._transfer_config(),
             )
         except self._s3.errors as exc:
@@ -96,8 +134,7 @@ class S3Catalog:
         logger.debug("put %s -> s3://%s/%s (%d bytes)", name, self._config.bucket, key, size)
         return CatalogEntry(name=name, stage="put", sha256=sha256, size=size)
 
-    def _download(self, run_id: str, name: str, target: Path) -> CatalogEntry:
-        key = self._run_prefix(run_id) + name
+    def _download(self, key: str, name: str, target: Path) -> CatalogEntry:
         expected = self._stored_sha256(key)
         tmp = target.with_name(f".{target.name}.{temporary_tag()}.tmp")
         try:
@@ -127,10 +164,12 @@ class S3Catalog:
     def _bucket(self) -> str:
         return self._config.bucket
 
-    def _stored_sha256(self, key: str) -> str | None:
+    def _stored_sha256(self, key: str, *, missing_ok: bool = False) -> str | None:
         try:
             head = self._s3.client.head_object(Bucket=self._bucket, Key=key)
         except self._s3.errors as exc:
+            if missing_ok and is_not_found(exc):
+                return None
             raise self._error(exc, key, "get") from exc
         value = head.get("Metadata", {}).get(SHA256_METADATA)
         return str(value) if value else None

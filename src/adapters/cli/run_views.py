@@ -35,7 +35,7 @@ def runs_listing(summaries: Iterable[RunSummary]) -> Table:
     for s in summaries:
         table.add_row(
             s.run_id,
-            status_text(s.status),
+            status_text(s.status, s.live),
             escape(s.tag or ""),
             s.start_time[:19].replace("T", " "),
             took(s.start_time, s.end_time),
@@ -54,7 +54,7 @@ def runs_lines(summaries: Iterable[RunSummary]) -> str:
     rows = [header] + [
         (
             s.run_id,
-            s.status.value,
+            s.state,
             s.tag or "-",
             s.start_time[:19].replace("T", " "),
             took(s.start_time, s.end_time),
@@ -73,7 +73,7 @@ def run_tree(tree: RunTree) -> RenderableType:
     """The run header, then its steps as a tree with branches and iterations."""
     log = tree.log
     root = Tree(
-        f"run [bold]{escape(log.run_id)}[/bold]: {status_text(log.status)}  "
+        f"run [bold]{escape(log.run_id)}[/bold]: {status_text(log.status, log.live)}  "
         f"tag={escape(log.tag or '-')}  {took(log.start_time, log.end_time)}"
     )
     if log.parameters:

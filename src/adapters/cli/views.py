@@ -7,13 +7,15 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from runplane.domain.run_log import RunLog, Status, StepLog
+from runplane.domain.run_log import RunLog, Status, StepLog, state_of
 
 
-def status_text(status: Status) -> str:
-    """The status in colour markup."""
+def status_text(status: Status, live: bool | None = None) -> str:
+    """The status in colour markup; a processing run as `running` or `interrupted` if known."""
     colour = {Status.SUCCESS: "green", Status.FAIL: "red"}.get(status, "yellow")
-    return f"[{colour}]{status.value}[/{colour}]"
+    if status is Status.PROCESSING and live is False:
+        colour = "magenta"
+    return f"[{colour}]{state_of(status, live)}[/{colour}]"
 
 
 def summary(console: Console, log: RunLog) -> None:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
@@ -16,7 +17,7 @@ from runplane.domain.errors import (
     RunLogNotFoundError,
     StepLogNotFoundError,
 )
-from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog, order_steps
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +70,16 @@ class ChunkedFileSystemRunLogStore:
     def get_run(self, run_id: str) -> RunLog:
         folder = self._folder(run_id)
         steps = [
-            StepLog.from_dict(self._read(path))
+            step
             for path in (folder / _STEPS).iterdir()
             if path.suffix == ".json" and not path.name.startswith(".")
+            for step in self._step_or_skip(path)
         ]
-        return RunLog.from_dict(self._read(folder / _HEADER), order_steps(steps))
+        run = _header(self._read(folder / _HEADER), folder / _HEADER, order_steps(steps))
+        return _with_lease(run, folder)
+
+    def hold(self, run_id: str) -> leases.FileLease:
+        return leases.hold(self._folder(run_id), run_id)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         path = self._folder(run_id) / _STEPS / f"{step_path}.json"
@@ -87,8 +93,14 @@ class ChunkedFileSystemRunLogStore:
         runs = []
         for folder in self._root.iterdir():
             header = folder / _HEADER
-            if header.is_file():
-                runs.append(RunLog.from_dict(self._read(header), []).summary())
+            if not header.is_file():
+                continue
+            try:
+                run = _header(self._read(header), header)
+            except RunLogError as exc:  # one bad run must not hide every other
+                logger.warning("runs list skips run '%s': %s", folder.name, exc)
+                continue
+            runs.append(_with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -111,6 +123,14 @@ class ChunkedFileSystemRunLogStore:
             raise RunLogError(f"cannot write run record '{path}': {exc.strerror}") from exc
         logger.debug("wrote %s", path)
 
+    def _step_or_skip(self, path: Path) -> list[StepLog]:
+        """The step record in `path`; none (and a warning naming it) if it is malformed."""
+        try:
+            return [StepLog.from_dict(self._read(path))]
+        except RunLogError as exc:
+            logger.warning("skipping step record %s: %s", path, exc)
+            return []
+
     def _read(self, path: Path) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(path.read_bytes())
@@ -119,3 +139,17 @@ class ChunkedFileSystemRunLogStore:
         except ValueError as exc:
             raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
         return data
+
+
+def _header(data: Any, path: Path, steps: list[StepLog] | None = None) -> RunLog:
+    """The run header read from `path`, or a RunLogError naming the file."""
+    try:
+        return RunLog.from_dict(data, steps if steps is not None else [])
+    except RunLogError as exc:
+        raise RunLogError(f"run record '{path}' is malformed: {exc}") from exc
+
+
+def _with_lease(run: RunLog, folder: Path) -> RunLog:
+    if run.status is Status.PROCESSING:
+        run.live = leases.is_held(folder)
+    return run

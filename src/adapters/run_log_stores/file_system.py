@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import create_file, fsync_dir, make_folders, write_atomic
 from runplane.domain.errors import (
     RunAlreadyExistsError,
@@ -106,7 +107,11 @@ class FileSystemRunLogStore:
     def get_run(self, run_id: str) -> RunLog:
         folder = self._folder(run_id)
         steps = order_steps(list(self._read_steps(folder).values()))
-        return RunLog.from_dict(self._read_json(folder / _HEADER), steps)
+        header = folder / _HEADER
+        return _with_lease(_header(self._read_json(header), header, steps), folder)
+
+    def hold(self, run_id: str) -> leases.FileLease:
+        return leases.hold(self._folder(run_id), run_id)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         step = self._read_steps(self._folder(run_id)).get(step_path)
@@ -122,8 +127,14 @@ class FileSystemRunLogStore:
             if folder.name.startswith("."):
                 continue  # a run being created, or one abandoned while being created
             header = folder / _HEADER
-            if header.is_file():
-                runs.append(RunLog.from_dict(self._read_json(header), []).summary())
+            if not header.is_file():
+                continue
+            try:
+                run = _header(self._read_json(header), header)
+            except RunLogError as exc:  # one bad run must not hide every other
+                logger.warning("runs list skips run '%s': %s", folder.name, exc)
+                continue
+            runs.append(_with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -175,11 +186,14 @@ class FileSystemRunLogStore:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                step = StepLog.from_dict(json.loads(line))
             except ValueError:
                 logger.warning("skipping torn record at line %d of %s", number, folder / _JOURNAL)
                 continue
-            step = StepLog.from_dict(record)
+            except RunLogError as exc:  # valid JSON of the wrong shape: the rest still reads
+                where = folder / _JOURNAL
+                logger.warning("skipping record at line %d of %s: %s", number, where, exc)
+                continue
             steps[step.path] = step
         return steps
 
@@ -192,6 +206,20 @@ class FileSystemRunLogStore:
         except ValueError as exc:
             raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
         return data
+
+
+def _header(data: Any, path: Path, steps: list[StepLog] | None = None) -> RunLog:
+    """The run header read from `path`, or a RunLogError naming the file."""
+    try:
+        return RunLog.from_dict(data, steps if steps is not None else [])
+    except RunLogError as exc:
+        raise RunLogError(f"run record '{path}' is malformed: {exc}") from exc
+
+
+def _with_lease(run: RunLog, folder: Path) -> RunLog:
+    if run.status is Status.PROCESSING:
+        run.live = leases.is_held(folder)
+    return run
 
 
 class _Journal:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from secrets import token_hex
@@ -18,13 +20,15 @@ from runplane.adapters._shared.s3 import (
     error_code,
     is_not_found,
 )
+from runplane.adapters.run_log_stores.s3_lease import HeartbeatLease, check_free, is_live
 from runplane.domain.errors import (
     RunAlreadyExistsError,
+    RunInUseError,
     RunLogError,
     RunLogNotFoundError,
     StepLogNotFoundError,
 )
-from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
+from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog, order_steps
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,9 @@ class S3RunLogStoreConfig(S3ConnectionConfig):
     """Settings of the S3 run log store (connection keys plus how many reads run at once)."""
 
     read_concurrency: int = Field(default=16, ge=1, le=64)
+    # How long a run's owner may go without renewing its heartbeat before the run counts as
+    # interrupted (and may be retried). Renewed every third of it.
+    lease_seconds: float = Field(default=60, ge=1)
 
 
 class S3RunLogStore:
@@ -57,6 +64,7 @@ class S3RunLogStore:
         # a HEAD request per step record. It caches existence only, never content.
         self._known: set[str] = set()
         self._known_lock = threading.Lock()
+        self._leases: dict[str, HeartbeatLease] = {}  # runs this process holds
 
     def create_run(self, run: RunLog) -> None:
         key = self._header_key(run.run_id)
@@ -73,7 +81,34 @@ class S3RunLogStore:
 
     def update_run(self, run: RunLog) -> None:
         self._require_run(run.run_id)
+        lease = self._leases.get(run.run_id)
+        if lease is not None:  # keep the heartbeat in the header this process owns
+            lease.write(run.header_dict())
+            return
         self._put(self._header_key(run.run_id), run.header_dict(), "update run header")
+
+    def hold(self, run_id: str) -> _HeldLease:
+        key = self._header_key(run_id)
+        header, etag = self._get_tagged(key, "read run header")
+        if header is None:
+            raise self._run_not_found(run_id, key)
+        check_free(run_id, header, f"s3://{self._config.bucket}/{key}")
+        lease = HeartbeatLease(
+            header,
+            self._config.lease_seconds,
+            lambda data: self._put(key, data, "renew the run's lease"),
+            holder=f"process {os.getpid()} on {socket.gethostname()}",
+        )
+        try:
+            self._put(key, lease.stamped(), "take the run's lease", if_match=etag)
+        except _Exists:
+            raise RunInUseError(
+                f"run '{run_id}' is in use: another process took its lease just now "
+                f"(s3://{self._config.bucket}/{key} changed while it was being taken)"
+            ) from None
+        lease.start()
+        self._leases[run_id] = lease
+        return _HeldLease(self._leases, run_id, lease)
 
     def put_step(self, run_id: str, step: StepLog) -> None:
         self._require_run(run_id)
@@ -84,9 +119,14 @@ class S3RunLogStore:
         if header is None:
             raise self._run_not_found(run_id, self._header_key(run_id))
         keys = [k for k in self._list(self._run_prefix(run_id) + _STEPS) if k.endswith(".json")]
-        records = self._get_many(keys, "read step record")
-        steps = [StepLog.from_dict(r) for r in records if r is not None]
-        return RunLog.from_dict(header, order_steps(steps))
+        records = self._get_many(keys, "read step record", lenient=True)
+        steps = [s for key, r in zip(keys, records, strict=True) for s in _step_or_skip(key, r)]
+        try:
+            run = RunLog.from_dict(header, order_steps(steps))
+        except RunLogError as exc:
+            where = f"s3://{self._config.bucket}/{self._header_key(run_id)}"
+            raise RunLogError(f"run record {where} is malformed: {exc}") from exc
+        return _with_lease(run, header)
 
     def get_step(self, run_id: str, step_path: str) -> StepLog:
         record = self._get(self._step_key(run_id, step_path), "read step record")
@@ -97,8 +137,18 @@ class S3RunLogStore:
 
     def list_runs(self) -> list[RunSummary]:
         folders = self._list(self._config.prefix, delimiter="/")
-        headers = self._get_many([f + _HEADER for f in folders], "read run header")
-        runs = [RunLog.from_dict(h, []).summary() for h in headers if h is not None]
+        keys = [f + _HEADER for f in folders]
+        headers = self._get_many(keys, "read run header", lenient=True)
+        runs = []
+        for key, header in zip(keys, headers, strict=True):
+            if header is None:
+                continue
+            try:
+                if isinstance(header, _MalformedError):
+                    raise header
+                runs.append(_with_lease(RunLog.from_dict(header, []), header).summary())
+            except RunLogError as exc:  # one bad run must not hide every other
+                logger.warning("runs list skips s3://%s/%s: %s", self._config.bucket, key, exc)
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -158,11 +208,15 @@ class S3RunLogStore:
         key: str,
         data: dict[str, Any],
         action: str,
+        *,
         exclusive: bool = False,
         claim: str | None = None,
+        if_match: str | None = None,
     ) -> None:
         body = json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
         extra: dict[str, Any] = {"IfNoneMatch": "*"} if exclusive else {}
+        if if_match is not None:
+            extra["IfMatch"] = if_match
         if claim is not None:
             extra["Metadata"] = {_CLAIM: claim}
         try:
@@ -174,7 +228,7 @@ class S3RunLogStore:
                 **extra,
             )
         except self._s3.errors as exc:
-            if exclusive and error_code(exc) in {
+            if (exclusive or if_match is not None) and error_code(exc) in {
                 "PreconditionFailed",
                 "ConditionalRequestConflict",
             }:
@@ -184,28 +238,42 @@ class S3RunLogStore:
 
     def _get(self, key: str, action: str) -> dict[str, Any] | None:
         """The object's JSON, or None when the key does not exist."""
+        return self._get_tagged(key, action)[0]
+
+    def _get_tagged(self, key: str, action: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The object's JSON and ETag, or (None, None) when the key does not exist."""
         try:
             response = self._s3.client.get_object(Bucket=self._config.bucket, Key=key)
             body = response["Body"].read()
         except self._s3.errors as exc:
             if is_not_found(exc):
-                return None
+                return None, None
             raise self._error(exc, key, action) from exc
         try:
             data: dict[str, Any] = json.loads(body)
         except ValueError as exc:
-            raise RunLogError(
+            raise _MalformedError(
                 f"run record s3://{self._config.bucket}/{key} is not valid JSON: {exc}"
             ) from exc
-        return data
+        return data, response.get("ETag")
 
-    def _get_many(self, keys: list[str], action: str) -> list[dict[str, Any] | None]:
+    def _get_many(self, keys: list[str], action: str, *, lenient: bool = False) -> list[Any]:
+        """Each object's JSON (None if missing); `lenient`: a malformed one is the error."""
+
+        def get(key: str) -> Any:
+            try:
+                return self._get(key, action)
+            except _MalformedError as exc:
+                if not lenient:
+                    raise
+                return exc
+
         # Reading a run is one GET per step; doing them side by side keeps a long run quick.
         if len(keys) <= 1:
-            return [self._get(k, action) for k in keys]
+            return [get(k) for k in keys]
         workers = min(self._config.read_concurrency, len(keys))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda key: self._get(key, action), keys))
+            return list(pool.map(get, keys))
 
     def _list(self, prefix: str, delimiter: str = "") -> list[str]:
         """Keys under `prefix`, or with a delimiter the 'folders' one level down."""
@@ -225,6 +293,38 @@ class S3RunLogStore:
 
     def _error(self, exc: Exception, key: str, action: str) -> RunLogError:
         return RunLogError(describe(exc, self._config.bucket, key, action))
+
+
+class _MalformedError(RunLogError):
+    """An object that is not valid JSON: readers of many skip it, naming it."""
+
+
+def _step_or_skip(key: str, record: Any) -> list[StepLog]:
+    """The step record read from `key`; none (and a warning naming it) if it is malformed."""
+    if record is None:
+        return []
+    try:
+        if isinstance(record, _MalformedError):
+            raise record
+        return [StepLog.from_dict(record)]
+    except RunLogError as exc:
+        logger.warning("skipping step record %s: %s", key, exc)
+        return []
+
+
+def _with_lease(run: RunLog, header: dict[str, Any]) -> RunLog:
+    if run.status is Status.PROCESSING:
+        run.live = is_live(header)
+    return run
+
+
+class _HeldLease:
+    def __init__(self, held: dict[str, HeartbeatLease], run_id: str, lease: HeartbeatLease) -> None:
+        self._held, self._run_id, self._lease = held, run_id, lease
+
+    def release(self) -> None:
+        if self._held.pop(self._run_id, None) is self._lease:
+            self._lease.release()
 
 
 class _Exists(Exception):

@@ -1,0 +1,53 @@
+"""Input fingerprints: one hash of everything a step consumed.
+
+A retry compares a recorded step's fingerprint with the one it would have now: the same,
+the step is reused; different, it runs again (and so does everything after it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from runplane.domain.graph import Node
+
+
+def definition(node: Node) -> dict[str, Any]:
+    """The step's code identity as the pipeline states it: what runs, what it returns, moves.
+
+    Cheap and stable: a changed command, return list or catalog patterns is another step;
+    a fix inside the function is not (retrying after a fix is the point of a retry).
+    """
+    task = node.task
+    if task is None:
+        return {"kind": node.kind.value}
+    return {
+        "kind": task.kind,
+        "command": task.command,
+        "returns": [[r.name, r.kind.value] for r in task.returns],
+        "catalog": {"get": list(task.catalog.get), "put": list(task.catalog.put)},
+    }
+
+
+def consumed(read: Iterable[str], visible: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a step read that came from the run (not a default of the task)."""
+    return {name: visible[name] for name in read if name in visible}
+
+
+def fingerprint(
+    step_definition: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    files: Iterable[tuple[str, str | None]],
+) -> str:
+    """sha256 of the definition, the parameters read and the (name, sha256) of files got."""
+    document = {
+        "definition": step_definition,
+        "parameters": parameters,
+        "files": sorted([name, sha256] for name, sha256 in files),
+    }
+    # Canonical JSON: key order and spacing never change the hash; values are the run
+    # log's JSON (objects are references holding their sha256), `str` only as a fallback.
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
