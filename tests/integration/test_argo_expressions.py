@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.argo_depends import Finished, dependencies, logic
 from tests.integration.argo_depends import evaluate as depends
+from tests.integration.argo_interpreter import Node, dag_phase
 from tests.integration.argo_when import should_execute
 from tests.integration.govaluate import GovaluateError, tokenize
 
@@ -172,3 +173,28 @@ def test_unknown_task_results_are_refused() -> None:
         logic({"depends": "a.Done"}, TASKS)
     with pytest.raises(ValueError, match="unable to evaluate"):
         depends("a.Succeeded &", {"a": Finished("Succeeded")})
+
+
+def _phase(needs: dict[str, set[str]], phases: dict[str, str]) -> str:
+    return dag_phase(needs, {name: Node(phase) for name, phase in phases.items()})
+
+
+def test_an_omitted_leaf_takes_the_failure_of_the_step_before_it() -> None:
+    # explode failed; its handler ran; the step after it was omitted: Argo fails the DAG.
+    needs = {"explode": set(), "recover": {"explode"}, "never": {"explode"}}
+    phases = {"explode": "Failed", "recover": "Succeeded", "never": "Omitted"}
+    assert _phase(needs, phases) == "Failed"
+    assert _phase(needs, {**phases, "explode": "Succeeded", "recover": "Omitted"}) == "Succeeded"
+
+
+def test_skipped_leaves_succeed_and_the_first_failed_leaf_decides() -> None:
+    needs = {"fan-out": set(), "a": {"fan-out"}, "b": {"fan-out"}}
+    assert _phase(needs, {"fan-out": "Succeeded", "a": "Skipped", "b": "Succeeded"}) == "Succeeded"
+    assert _phase(needs, {"fan-out": "Succeeded", "a": "Error", "b": "Failed"}) == "Error"
+
+
+def test_an_omitted_leaf_reached_by_a_failed_path_and_a_good_one_fails() -> None:
+    needs = {"x": set(), "y": set(), "z": {"x", "y"}}
+    assert _phase(needs, {"x": "Succeeded", "y": "Failed", "z": "Omitted"}) == "Failed"
+    # a leaf that ran decides for itself, whatever came before it
+    assert _phase(needs, {"x": "Succeeded", "y": "Failed", "z": "Succeeded"}) == "Succeeded"
