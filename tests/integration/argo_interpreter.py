@@ -1,15 +1,19 @@
 """Walks a rendered Argo manifest the way the workflow controller would, running real pods.
 
-No Kubernetes or Argo controller can run here, so this stands in for one: DAG `depends`
-(Succeeded/Failed/Errored/Skipped/Omitted), `withParam` fan-out, `when`, input and output
-parameters, `retryStrategy.limit`, and Argo's rule for a DAG's own phase (its leaf tasks;
-an omitted task inherits its parents' phase, failures first). Each container runs its
+No Kubernetes or Argo controller can run here, so this stands in for one, following
+Argo's workflow/controller/dag.go: `depends` with Argo's grammar (argo_depends.py), `when`
+as Argo evaluates it with govaluate (argo_when.py: an expression Argo rejects makes the
+node Error, as on a real controller), `withParam` (a JSON list, else Error; the task
+becomes a group that failed if any child failed; an empty list runs nothing and succeeds),
+input and output parameters, `retryStrategy.limit`, and `assessDAGPhase` for a DAG's own
+phase (see `dag_phase`). Each container runs its
 command in a subprocess, in a fresh folder (the "pod") holding a copy of the image's files;
 volume mounts map to shared folders; `secretKeyRef` reads a dict standing in for secrets.
 
 Not modelled (see docs/argo.md): scheduling and resources, node selectors, tolerations,
 image pulls, `parallelism`, deadlines, TTL, pod errors other than a missing secret,
-`retryPolicy`/backoff details, expression functions in `when` beyond `'a' == 'b'`.
+`retryPolicy`/backoff details, `failFast` stopping new tasks (rendered DAGs finish every
+ready task before a failure decides), daemons, `continueOn` in the DAG's phase.
 """
 
 from __future__ import annotations
@@ -20,23 +24,33 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from collections import deque
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RESULT = re.compile(r"([A-Za-z0-9-]+)\.(Succeeded|Failed|Errored|Skipped|Omitted|Daemoned)")
+from tests.integration.argo_depends import Finished, dependencies, logic
+from tests.integration.argo_depends import evaluate as evaluate_depends
+from tests.integration.argo_when import should_execute
+
 REFERENCE = re.compile(r"\{\{([^{}]+)\}\}")
-BOOLEAN = re.compile(r"(\s|True|False|and|or|\(|\))*")
-WHEN = re.compile(r"^'(.*)' == '(.*)'$")
-FAILED = ("Failed", "Errored")
+FAILED = ("Failed", "Error")
 
 
 @dataclass
 class Node:
     phase: str
     outputs: dict[str, str] = field(default_factory=dict)
+    #: The phases of a task's children, when withParam expanded it (a TaskGroup node).
+    children: tuple[str, ...] = ()
+    expanded: bool = False
+    message: str = ""
+
+    def finished(self) -> Finished:
+        return Finished(self.phase, self.children, self.expanded)
 
 
 @dataclass
@@ -77,9 +91,12 @@ class Interpreter:
         self.pods: list[Pod] = []
         self._ids = itertools.count(1)
         self.workflow: dict[str, str] = {}
+        #: Why nodes ended in Error without running (Argo's node messages).
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
 
     def run(self, name: str = "wf-test", arguments: Mapping[str, str] | None = None) -> str:
-        """Run the workflow to the end; its phase (Succeeded, Failed or Errored)."""
+        """Run the workflow to the end; its phase (Succeeded, Failed or Error)."""
         self.workflow = {"workflow.name": name}
         for parameter in self.spec["arguments"]["parameters"]:
             value = (arguments or {}).get(parameter["name"], parameter.get("value", ""))
@@ -118,51 +135,61 @@ class Interpreter:
             ready = [n for n in tasks if n not in done and needs[n] <= set(done)]
             assert ready, f"{template['name']}: dependency cycle among {set(tasks) - set(done)}"
             with ThreadPoolExecutor(self.workers) as pool:
-                results = list(pool.map(lambda n: self._task(tasks[n], done, scope), ready))
+                results = list(pool.map(lambda n: self._task(tasks[n], tasks, done, scope), ready))
             done.update(zip(ready, results, strict=True))
-        return Node(self._dag_phase(needs, done))
+        return Node(dag_phase(needs, done))
 
-    def _task(self, task: Mapping[str, Any], done: dict[str, Node], scope: dict[str, str]) -> Node:
-        if "depends" in task and not evaluate(task["depends"], done):
-            return Node("Omitted")
+    def _task(
+        self,
+        task: Mapping[str, Any],
+        tasks: Mapping[str, Mapping[str, Any]],
+        done: dict[str, Node],
+        scope: dict[str, str],
+    ) -> Node:
+        if task.get("depends") or task.get("dependencies"):
+            try:
+                finished = {name: done[name].finished() for name in dependencies(task)}
+                if not evaluate_depends(logic(task, tasks), finished):
+                    return Node("Omitted")
+            except ValueError as exc:
+                return self._error(task, str(exc))
         local = dict(scope)
         for name, node in done.items():
             for key, value in node.outputs.items():
                 local[f"tasks.{name}.outputs.parameters.{key}"] = value
         if "withParam" not in task:
             return self._one(task, local)
-        items = json.loads(self._fill(task["withParam"], local))
+        text = self._fill(task["withParam"], local)
+        try:
+            items = json.loads(text)
+            assert isinstance(items, list)
+        except (ValueError, AssertionError):
+            message = f"withParam value could not be parsed as a JSON list: {text.strip()}"
+            return self._error(task, message)
         with ThreadPoolExecutor(self.workers) as pool:
             nodes = list(
-                pool.map(lambda item: self._one(task, {**local, "item": str(item)}), items)
+                pool.map(lambda item: self._one(task, {**local, "item": _item(item)}), items)
             )
         failed = [n.phase for n in nodes if n.phase in FAILED]
-        return Node(failed[0] if failed else "Succeeded")
+        phases = tuple(n.phase for n in nodes)
+        return Node(failed[-1] if failed else "Succeeded", children=phases, expanded=True)
 
     def _one(self, task: Mapping[str, Any], scope: dict[str, str]) -> Node:
         if "when" in task:
-            matched = WHEN.match(self._fill(task["when"], scope))
-            assert matched, f"when {task['when']!r} is not of the form 'a' == 'b'"
-            if matched.group(1) != matched.group(2):
-                return Node("Skipped")
+            try:
+                if not should_execute(self._fill(task["when"], scope)):
+                    return Node("Skipped")
+            except ValueError as exc:
+                return self._error(task, str(exc))
         parameters = task.get("arguments", {}).get("parameters", [])
         inputs = {p["name"]: self._fill(p["value"], scope) for p in parameters}
         return self.execute(task["template"], inputs)
 
-    @staticmethod
-    def _dag_phase(needs: Mapping[str, set[str]], done: Mapping[str, Node]) -> str:
-        """Argo's rule: the leaves decide; an omitted task takes its parents' phase."""
-
-        def phase(name: str) -> str:
-            own = done[name].phase
-            if own != "Omitted":
-                return own
-            inherited = [phase(parent) for parent in needs[name]]
-            return next((p for p in inherited if p in FAILED), "Succeeded")
-
-        leaves = [n for n in needs if not any(n in deps for deps in needs.values())]
-        failed = [phase(n) for n in leaves if phase(n) in FAILED]
-        return failed[0] if failed else "Succeeded"
+    def _error(self, task: Mapping[str, Any], message: str) -> Node:
+        """A node the controller marks Error (a bad expression, say): recorded for the tests."""
+        with self._lock:
+            self.errors.append(f"{task['name']}: {message}")
+        return Node("Error", message=message)
 
     # -- pods ------------------------------------------------------------------------
 
@@ -177,7 +204,7 @@ class Interpreter:
         }
         env = self._env(container.get("env", []), mounts)
         if env is None:  # a missing secret: the pod never starts
-            return Node("Errored")
+            return Node("Error")
         args = [self._path(self._fill(a, scope), root, mounts) for a in container.get("args", [])]
         command = [self.runplane if c == "runplane" else c for c in container["command"]]
         done = subprocess.run(
@@ -236,14 +263,35 @@ class Interpreter:
         return REFERENCE.sub(one, text)
 
 
-def dependencies(task: Mapping[str, Any]) -> set[str]:
-    """The tasks a DAG task's `depends` names."""
-    return {name for name, _ in RESULT.findall(task.get("depends", ""))}
+def _item(item: Any) -> str:
+    """How `{{item}}` reads: a string as itself, anything else as JSON."""
+    return item if isinstance(item, str) else json.dumps(item)
 
 
-def evaluate(expression: str, done: Mapping[str, Node]) -> bool:
-    """A `depends` expression over finished tasks (only the `task.Result` form we render)."""
-    replaced = RESULT.sub(lambda m: str(done[m.group(1)].phase == m.group(2)), expression)
-    python = replaced.replace("&&", " and ").replace("||", " or ")
-    assert BOOLEAN.fullmatch(python), f"depends {expression!r} uses forms this interpreter lacks"
-    return bool(eval(python, {"__builtins__": {}}))
+def dag_phase(needs: Mapping[str, set[str]], done: Mapping[str, Node]) -> str:
+    """assessDAGPhase: the phase of a DAG whose tasks all finished.
+
+    Walks from the root tasks along dependencies carrying a branch phase: a task that ran
+    (or was skipped) sets it to its own phase; an omitted task passes on what it received.
+    A leaf ("target") task gets the branch phase that reached it, a failure winning over a
+    success when several paths reach it. The DAG takes the first failed leaf's phase (in
+    name order, as failFast stops at the first), else Succeeded. Argo's walk passes through
+    the nodes inside nested DAGs and expanded groups; taking such a task's own phase instead
+    gives the same answer for what runplane renders (each composite ends in its fan-in).
+    """
+    children = {name: sorted(n for n, deps in needs.items() if name in deps) for name in needs}
+    leaves = sorted(name for name, kids in children.items() if not kids)
+    queue = deque((name, "Succeeded") for name, deps in needs.items() if not deps)
+    seen = set(queue)
+    reached: dict[str, str] = {}
+    while queue:
+        name, branch = queue.popleft()
+        if done[name].phase != "Omitted":
+            branch = done[name].phase
+        if name in leaves and reached.get(name) not in FAILED:
+            reached[name] = branch
+        for child in children[name]:
+            if (child, branch) not in seen:
+                seen.add((child, branch))
+                queue.append((child, branch))
+    return next((reached[n] for n in leaves if reached.get(n) in FAILED), "Succeeded")

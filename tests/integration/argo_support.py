@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from runplane.app.sdk import service
-from tests.integration.argo_interpreter import REFERENCE, dependencies
+from tests.integration.argo_depends import dependencies
+from tests.integration.argo_interpreter import REFERENCE
 from tests.integration.conftest import REPO
 
 SCHEMA = REPO / ".." / "shared" / "schemas" / "argo-workflow-schema.json"

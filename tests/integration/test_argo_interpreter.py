@@ -180,5 +180,5 @@ def test_the_seed_with_the_seed_configuration_matches_a_local_run(
 
 def test_a_missing_kubernetes_secret_fails_the_workflow_before_any_step(tmp_path: Path) -> None:
     outcome, interpreter = interpret(render("linear.py"), ARGO_PIPELINES, tmp_path, secrets={})
-    assert outcome == "Errored"
+    assert outcome == "Error"
     assert interpreter.pods == []

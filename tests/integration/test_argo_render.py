@@ -177,10 +177,12 @@ def test_map_fans_out_with_param_and_passes_the_key_into_step_paths() -> None:
 def test_conditional_branches_run_when_the_fan_out_chose_them() -> None:
     templates = templates_of(render("conditional.py"))
     tasks = {t["name"]: t for t in templates["route-step"]["dag"]["tasks"]}
-    assert (
-        tasks["branch-heavy"]["when"]
-        == "'{{tasks.fan-out.outputs.parameters.branches}}' == '[\"heavy\"]'"
-    )
+    # The fan-out writes the chosen branch's position: a bare integer, whatever the key.
+    assert tasks["branch-heavy"]["when"] == "{{tasks.fan-out.outputs.parameters.chosen}} == 0"
+    assert tasks["branch-light"]["when"] == "{{tasks.fan-out.outputs.parameters.chosen}} == 1"
+    fan_out = templates[tasks["fan-out"]["template"]]
+    assert fan_out["container"]["args"][-2:] == ["--chosen", "/tmp/runplane/chosen"]
+    assert fan_out["outputs"]["parameters"][0]["name"] == "chosen"
     assert "branch-light.Skipped" in tasks["fan-in"]["depends"]
 
 

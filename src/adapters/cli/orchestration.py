@@ -19,6 +19,11 @@ from typing import Annotated, Optional
 import typer
 import yaml
 
+from runplane.adapters.cli.branch_commands import (
+    batch_numbers,
+    chosen_position,
+    write_output,
+)
 from runplane.adapters.cli.commands import (
     EXIT_RUN_FAILED,
     ConfigOption,
@@ -97,12 +102,33 @@ def fan_out(
         Optional[str],  # noqa: UP045
         typer.Option("--output", help="Also write the branch keys (JSON list) to this file."),
     ] = None,
+    chosen: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--chosen",
+            help="Also write the position of a conditional's chosen branch (0, 1, ...; -1 "
+            "for none) to this file.",
+        ),
+    ] = None,
+    batches: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--batches", help="Also write the batch numbers (JSON list, 0, 1, ...) to this file."
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Branches per batch, for --batches.")
+    ] = 1,
     debug: DebugOption = False,
 ) -> None:
     """Open a composite step; print its branch keys as a JSON list (exit 1 if it failed)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        keys = app.fan_out(app.load_pipeline(pipeline), run_id, step)
+        graph = app.load_pipeline(pipeline)
+        keys = app.fan_out(graph, run_id, step)
+        if keys is not None:
+            write_output(chosen, chosen_position(graph, step, keys))
+            write_output(batches, batch_numbers(keys, batch_size))
     if keys is None:
         err.print(f"step {step!r} failed to open its branches; see the run log", markup=False)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -112,9 +138,7 @@ def fan_out(
 def _emit_keys(keys: list[str], output: str | None) -> None:
     """Print branch keys as a JSON list, and write them to `output` for Argo to read."""
     text = json.dumps(keys, allow_nan=False)
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text)  # no newline: Argo passes the file's text on as-is
+    write_output(output, text)
     sys.stdout.write(text + "\n")
 
 
@@ -129,12 +153,17 @@ def loop_next(
         Optional[str],  # noqa: UP045
         typer.Option("--output", help="Also write the next key (JSON list, [] if done) here."),
     ] = None,
+    more: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--more", help="Also write whether another iteration runs (true/false)."),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """After a loop iteration: record it and print the next iteration's key ([] when done)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
         key = app.loop_next(app.load_pipeline(pipeline), run_id, step)
+    write_output(more, "false" if key is None else "true")
     _emit_keys([key] if key is not None else [], output)
 
 

@@ -70,6 +70,11 @@ class ContainerSettings(_Frozen):
     node_selector: dict[str, str] | None = None
     tolerations: tuple[Toleration, ...] | None = None
     env: dict[str, str] | None = None
+    #: Map iterations one pod runs, one after another (each still its own step records).
+    #: Argo keeps every node in the Workflow object: one pod per iteration of a big map
+    #: outgrows etcd's object limit. A map takes the value of the override its branch's
+    #: tasks name, else the executor's.
+    iterations_per_pod: int | None = Field(default=None, ge=1)
 
 
 class ArgoExecutorConfig(ContainerSettings):
@@ -81,6 +86,7 @@ class ArgoExecutorConfig(ContainerSettings):
     """
 
     image: str
+    iterations_per_pod: int = Field(default=1, ge=1)
     persistent_volumes: tuple[PersistentVolume, ...] = ()
     secrets_from_k8s: tuple[SecretFromK8s, ...] = ()
     overrides: dict[str, ContainerSettings] = Field(default_factory=dict)

@@ -18,8 +18,13 @@ from runplane.adapters.executors.argo.config import (
 #: How templates refer to the run id and to the step path they are given.
 RUN_ID = "{{workflow.parameters.run_id}}"
 STEP = "{{inputs.parameters.step}}"
-#: Where a fan-out writes its branch keys inside its pod (an Argo output parameter).
-BRANCHES_FILE = "/tmp/runplane/branches.json"
+#: Outputs of fan-out and loop-next pods: (Argo output parameter, command option, file).
+#: Each needs no quoting in a `when` or `withParam` (see branch_commands.py).
+BRANCHES = ("branches", "--output", "/tmp/runplane/branches.json")  # a map's keys, JSON
+BATCHES = ("batches", "--batches", "/tmp/runplane/batches.json")  # batch numbers, JSON
+CHOSEN = ("chosen", "--chosen", "/tmp/runplane/chosen")  # a conditional's branch position
+MORE = ("more", "--more", "/tmp/runplane/more")  # whether a loop goes on: true or false
+Output = tuple[str, str, str]
 #: The configuration sections the containers receive, each as JSON in RUNPLANE_<SECTION>.
 SECTIONS = ("executor", "run_log_store", "catalog", "secrets")
 
@@ -73,21 +78,35 @@ class Containers:
         template.retry_strategy = retry
         return template
 
-    def fan_out(self, name: str) -> m.Template:
-        """Opens a composite step; its branch keys become the output parameter `branches`."""
-        args = ["fan-out", self._pipeline_file, STEP, "--run-id", RUN_ID, "--output"]
-        template = self._template(name, [*args, BRANCHES_FILE], self._config)
-        template.outputs = m.Outputs(
-            parameters=[m.Parameter(name="branches", value_from=m.ValueFrom(path=BRANCHES_FILE))]
-        )
-        return template
+    def fan_out(
+        self, name: str, output: Output | None = None, extra: tuple[str, ...] = ()
+    ) -> m.Template:
+        """Opens a composite step; `output` (if any) becomes an Argo output parameter."""
+        args = ["fan-out", self._pipeline_file, STEP, "--run-id", RUN_ID]
+        return self._with_output(name, args, output, extra)
 
     def loop_next(self, name: str) -> m.Template:
-        """Records a loop iteration; the next key (or none) becomes the output `branches`."""
-        args = ["loop-next", self._pipeline_file, STEP, "--run-id", RUN_ID, "--output"]
-        template = self._template(name, [*args, BRANCHES_FILE], self._config)
+        """Records a loop iteration; whether another runs becomes the output `more`."""
+        args = ["loop-next", self._pipeline_file, STEP, "--run-id", RUN_ID]
+        return self._with_output(name, args, MORE)
+
+    def branch_batch(self, name: str, batch_size: int, settings: ContainerSettings) -> m.Template:
+        """Runs batch `{{inputs.parameters.batch}}` of a map's branches in one pod."""
+        args = ["execute-branches", self._pipeline_file, STEP, "--run-id", RUN_ID]
+        args += ["--batch", "{{inputs.parameters.batch}}", "--batch-size", str(batch_size)]
+        template = self._template(name, args, settings)
+        template.inputs = m.Inputs(parameters=[m.Parameter(name="step"), m.Parameter(name="batch")])
+        return template
+
+    def _with_output(
+        self, name: str, args: list[str], output: Output | None, extra: tuple[str, ...] = ()
+    ) -> m.Template:
+        if output is None:
+            return self._template(name, [*args, *extra], self._config)
+        parameter, option, path = output
+        template = self._template(name, [*args, option, path, *extra], self._config)
         template.outputs = m.Outputs(
-            parameters=[m.Parameter(name="branches", value_from=m.ValueFrom(path=BRANCHES_FILE))]
+            parameters=[m.Parameter(name=parameter, value_from=m.ValueFrom(path=path))]
         )
         return template
 
