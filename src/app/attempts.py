@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runplane.app import reporting
+from runplane.app import masking, reporting
 from runplane.app.capture import captured
 from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.domain.errors import (
@@ -29,7 +29,6 @@ from runplane.domain.errors import (
 from runplane.domain.fingerprints import consumed, definition, fingerprint
 from runplane.domain.graph import Graph, Node
 from runplane.domain.parameters import recordable_metrics
-from runplane.domain.redaction import redact
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
@@ -66,6 +65,7 @@ class TaskAttempts:
         self._runners = dict(runners)
         self._clock = clock
         self._objects = ObjectStore(catalog)
+        self._declared_for: Graph | None = None  # the graph whose secrets are registered
 
     def run(
         self,
@@ -74,35 +74,43 @@ class TaskAttempts:
         step: StepLog,
         parameters: dict[str, Any],
         attempts: int | None = None,
+        *,
+        graph: Graph | None = None,
     ) -> None:
-        """Attempt the task until one succeeds or `attempts` (else its max_attempts) are spent."""
+        """Attempt the task until one succeeds or `attempts` (else its max_attempts) are spent.
+
+        Every secret `graph` declares is fetched and masked first (once per graph), so
+        what this step prints is masked even for secrets other steps hold.
+        """
         task = node.task
         if task is None:
             raise ExecutionError(f"step {step.path!r} has no task to run")
+        if graph is not None and graph is not self._declared_for:
+            masking.fetch_for_masking(self._secrets, masking.declared(graph))
+            self._declared_for = graph
         for _ in range(attempts or task.max_attempts):
             attempt = Attempt(len(step.attempts) + 1, Status.PROCESSING, self._clock())
             step.attempts.append(attempt)
             step.status = Status.PROCESSING
             self._store.put_step(run_id, step)  # a crash now shows which step was running
-            revealed: list[str] = []
             printed = io.StringIO()
             try:
                 with captured(printed):
-                    done = self._attempt(run_id, step.path, node, parameters, revealed)
+                    done = self._attempt(run_id, step.path, node, parameters)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
-                attempt.message = redact(_message(exc), revealed)
-                attempt.traceback = redact(reporting.user_traceback(exc), revealed)
+                attempt.message = masking.mask(_message(exc))
+                attempt.traceback = masking.mask(reporting.user_traceback(exc))
                 logger.warning("step %s attempt %d failed", step.path, attempt.number)
                 continue
             except BaseException as exc:
                 # Ctrl-C or SIGTERM: the attempt is over and says why; the run closes above.
                 attempt.status = step.status = Status.FAIL
-                attempt.message = f"interrupted: {type(exc).__name__} {exc}".strip()
+                attempt.message = masking.mask(f"interrupted: {type(exc).__name__} {exc}".strip())
                 raise
             finally:
                 attempt.end_time = self._clock()
-                attempt.log = self._keep_log(run_id, step.path, attempt, printed, revealed)
+                attempt.log = self._keep_log(run_id, step.path, attempt, printed)
                 if attempt.status is Status.FAIL:
                     self._store.put_step(run_id, step)
             attempt.status = step.status = Status.SUCCESS
@@ -117,7 +125,6 @@ class TaskAttempts:
         step_path: str,
         node: Node,
         parameters: dict[str, Any],
-        revealed: list[str],
     ) -> _Done:
         """One try: files in, secrets set, the task, files and objects out."""
         task = node.task
@@ -130,8 +137,7 @@ class TaskAttempts:
             if task.kind in ("python", "notebook")
             else parameters
         )
-        with self._secrets_exposed(task.secrets) as exposed:
-            revealed += exposed
+        with self._secrets_exposed(task.secrets):
             result = runner.run(step_path, task, given)
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
@@ -153,7 +159,6 @@ class TaskAttempts:
         step_path: str,
         attempt: Attempt,
         printed: io.StringIO,
-        secrets: list[str],
     ) -> str | None:
         """Put what an attempt printed into the catalog (secrets masked); its name, if any."""
         text = printed.getvalue()
@@ -163,7 +168,7 @@ class TaskAttempts:
         with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
             target = Path(scratch, name)
             target.parent.mkdir(parents=True)
-            target.write_text(redact(text, secrets))
+            target.write_text(masking.mask(text))
             try:
                 kept = self._catalog.put(run_id, [name], Path(scratch))
             except RunplaneError as exc:
@@ -172,7 +177,10 @@ class TaskAttempts:
         return name if kept else None
 
     def output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
-        """What a step's attempt (default: the last) printed, from the catalog."""
+        """What a step's attempt (default: the last) printed, from the catalog (masked)."""
+        # This process ran nothing: mask the secrets the run's steps declared, if found.
+        pipeline = self._store.get_run(run_id).pipeline
+        masking.fetch_for_masking(self._secrets, masking.named_in(pipeline))
         step = self._store.get_step(run_id, step_path)
         if not step.attempts:
             raise ExecutionError(f"step {step_path!r} of run {run_id!r} has no attempts")
@@ -190,7 +198,7 @@ class TaskAttempts:
             return ""
         with tempfile.TemporaryDirectory(prefix="runplane-log-") as scratch:
             self._catalog.get(run_id, [glob.escape(chosen.log)], Path(scratch))
-            return Path(scratch, chosen.log).read_text()
+            return masking.mask(Path(scratch, chosen.log).read_text())
 
     def _runner(self, step_path: str, kind: str) -> TaskRunner:
         runner = self._runners.get(kind)
@@ -208,16 +216,15 @@ class TaskAttempts:
         return move(run_id, patterns, Path.cwd())
 
     @contextmanager
-    def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[list[str]]:
+    def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[None]:
         """Set the secrets as environment variables for the task only; restore afterwards."""
-        revealed: list[str] = []
         saved = {name: os.environ.get(name) for name in names}
         try:
             for name in names:
                 value = self._secrets.get(name)
-                revealed.append(value)
+                masking.register([value])  # before the task can print it
                 os.environ[name] = value
-            yield revealed
+            yield
         finally:
             for name, old in saved.items():
                 if old is None:
@@ -226,25 +233,20 @@ class TaskAttempts:
                     os.environ[name] = old
 
     def check_secrets(self, graph: Graph) -> None:
-        """Fail before any step runs when a declared secret does not exist."""
-        for node in _all_nodes(graph):
+        """Fail before any step runs when a declared secret does not exist.
+
+        The values are registered for masking: every declared secret is masked in every
+        step's output from the start, not only in the steps that declare it.
+        """
+        for node in masking.all_nodes(graph):
             for name in node.task.secrets if node.task else ():
                 try:
-                    self._secrets.get(name)
+                    masking.register([self._secrets.get(name)])
                 except SecretNotFoundError as exc:
                     raise SecretNotFoundError(exc.name, exc.where, step=node.name) from None
                 except SecretError as exc:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
-
-
-def _all_nodes(graph: Graph) -> Iterator[Node]:
-    for node in graph.nodes.values():
-        yield node
-        spec = node.composite
-        if spec is not None:
-            branches = [spec.branch] if hasattr(spec, "branch") else list(spec.branches.values())
-            for branch in branches:
-                yield from _all_nodes(branch)
+        self._declared_for = graph
 
 
 def _message(exc: BaseException) -> str:

@@ -8,6 +8,12 @@ shell runner does for stderr) writes to the log of the step that started it.
 Output written straight to file descriptor 1 or 2 (C extensions, child processes that
 inherit them) is not seen; runplane's shell runner copies its child's output through
 `sys.stdout`/`sys.stderr` so it is.
+
+The echo is masked (`app/masking.py`): once a secret is registered, the router holds a
+partial line until its newline (or a flush) and writes whole lines masked, so a secret
+printed in pieces is still caught within a line. A multi-line secret is caught line by
+line (each line of it is a form the masker knows). What a step prints is captured raw and
+masked whole when it is kept (`attempts.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import IO, Any, TextIO
 
+from runplane.app import masking
+
 _log: ContextVar[IO[str] | None] = ContextVar("runplane_step_log", default=None)
 _install_lock = threading.Lock()
 
@@ -28,21 +36,35 @@ class _Router:
 
     def __init__(self, target: TextIO) -> None:
         self.target = target
+        self._pending = ""  # the end of a line not yet echoed (only while masking)
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
         log = _log.get()
         if log is not None:
             log.write(text)
-        return self.target.write(text)
+        masker = masking.masker()
+        if not masker and not self._pending:
+            return self.target.write(text)
+        with self._lock:
+            head, newline, self._pending = (self._pending + text).rpartition("\n")
+            if newline:
+                self.target.write(masker.mask(head + newline))
+        return len(text)
 
     def flush(self) -> None:
+        with self._lock:
+            if self._pending:
+                self.target.write(masking.mask(self._pending))
+                self._pending = ""
         self.target.flush()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)
 
 
-def _install() -> None:
+def install() -> None:
+    """Route `sys.stdout` and `sys.stderr` through masking routers (once per process)."""
     with _install_lock:
         if not isinstance(sys.stdout, _Router):
             sys.stdout = _Router(sys.stdout)
@@ -53,7 +75,7 @@ def _install() -> None:
 @contextmanager
 def captured(log: IO[str]) -> Iterator[None]:
     """Within the block, what this context prints is also written to `log`."""
-    _install()
+    install()
     token = _log.set(log)
     try:
         yield

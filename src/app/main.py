@@ -7,6 +7,11 @@ import sys
 
 def main() -> None:
     """Entry point of `runplane`."""
+    from runplane.app.capture import install  # noqa: PLC0415
+
+    # Everything the command prints, runplane's lines and steps' output alike, goes through
+    # the masking routers from the start (handlers made later write to them too).
+    install()
     if sys.argv[1:2] == ["execute-step"]:
         # Executors start this command once per step: it skips typer and rich (a lean
         # parser of the same arguments) so a step's process imports what the step needs.

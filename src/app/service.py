@@ -19,6 +19,7 @@ from runplane.app.composite_steps import CompositeSteps
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.masking import masked_store
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
@@ -77,7 +78,7 @@ class RunService:
         clock: Clock = utc_now,
     ) -> None:
         self._executor = executor
-        self._store = run_log_store
+        self._store = run_log_store = masked_store(run_log_store)  # no secret is recorded
         self._catalog = catalog
         self._secrets = secrets
         self._runners = dict(task_runners)
@@ -252,7 +253,7 @@ class RunService:
             step.status = Status.SUCCESS
         else:
             parameters = state.parameters_for(step_path)
-            self._attempts.run(run_id, node, step, parameters, attempts)
+            self._attempts.run(run_id, node, step, parameters, attempts, graph=graph)
         self._store.put_step(run_id, step)
         state.recorded(step)
         logger.info("step %s ended: %s", step_path, step.status.value, extra={"run_id": run_id})
@@ -365,7 +366,7 @@ class RunService:
 
     def show(self, run_id: str) -> RunTree:
         """A run as a tree of steps (branches, iterations) with its log."""
-        return inspection.show(self._store, run_id)
+        return inspection.show(self._store, run_id, self._secrets)
 
     def diff(self, before: str, after: str) -> RunDiff:
         """Parameters, metrics and catalog hashes that differ between two runs."""
@@ -472,5 +473,3 @@ class RunService:
 def _source_of(parameters_file: str | None) -> str:
     """Where a run's initial parameters came from, as its run log says."""
     return f"parameters file '{parameters_file}'" if parameters_file else ""
-
-

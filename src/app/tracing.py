@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from runplane.app import masking
 from runplane.app.service import RunService
 from runplane.app.telemetry import TelemetryConfig
 from runplane.domain.errors import ConfigurationError
@@ -80,7 +81,7 @@ class TracedRunService(RunService):
         attributes = {"runplane.run_id": run.run_id, "runplane.executor": self._executor_type}
         if graph.name:
             attributes["runplane.pipeline"] = graph.name
-        with self._tracer.start_as_current_span("run", attributes=attributes) as span:
+        with self._tracer.start_as_current_span("run", attributes=_masked(attributes)) as span:
             with self._lock:
                 self._spans[(run.run_id, "")] = span
             carrier: dict[str, str] = {}
@@ -127,7 +128,7 @@ class TracedRunService(RunService):
             self._finish(span, RunStatus.FAIL, record.message if record else "")
             span.end()
             return None
-        span.set_attribute("runplane.branches", list(keys))
+        span.set_attribute("runplane.branches", [masking.mask(key) for key in keys])
         with self._lock:
             self._spans[(run_id, step_path)] = span
         return keys
@@ -155,11 +156,13 @@ class TracedRunService(RunService):
         return _PROPAGATOR.extract({"traceparent": parent}) if parent else None
 
     def _attributes(self, run_id: str, step_path: str) -> dict[str, Any]:
-        return {
-            "runplane.run_id": run_id,
-            "runplane.step": step_path,
-            "runplane.executor": self._executor_type,
-        }
+        return _masked(
+            {
+                "runplane.run_id": run_id,
+                "runplane.step": step_path,
+                "runplane.executor": self._executor_type,
+            }
+        )
 
     def _attempt_span(self, parent: Span, run_id: str, step_path: str, attempt: Attempt) -> None:
         attributes = {**self._attributes(run_id, step_path), "runplane.attempt": attempt.number}
@@ -176,10 +179,16 @@ class TracedRunService(RunService):
     def _finish(span: Span, status: RunStatus, message: str) -> None:
         span.set_attribute("runplane.status", status.value)
         if status is RunStatus.FAIL:
-            span.set_status(Status(StatusCode.ERROR, message or None))
+            # Records are masked already; a message composed here is masked all the same.
+            span.set_status(Status(StatusCode.ERROR, masking.mask(message) or None))
 
     def _driving(self, run_id: str) -> bool:
         return run_id in self._live
+
+
+def _masked(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Span attributes with secrets masked in their text (a step path may hold a map item)."""
+    return {k: masking.mask(v) if isinstance(v, str) else v for k, v in attributes.items()}
 
 
 def _nanoseconds(timestamp: str) -> int:

@@ -5,20 +5,32 @@ the exception message) under the local and local-subprocess executors, on the bu
 file-system, chunked-fs and S3 (moto) run log stores and the file-system and S3 catalogs,
 are retried, shown, and rendered for Argo. Then every byte is scanned: the working folder
 (run logs, catalog), every S3 object, every CLI stdout and stderr, the manifest.
+
+The property test does the same with random values (unicode, quotes, backslashes, several
+lines) pushed through every channel of `pipelines/leak_channels.py`, on both local
+executors, both file run log stores and the env, dotenv and (fake) Vault secret stores.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dotenv import dotenv_values
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from tests.integration.conftest import PIPELINES, Cli, needs_s3
+from tests.integration import fake_vault
+from tests.integration.conftest import PIPELINES, RUNPLANE, Cli, needs_hvac, needs_s3
 
 pytestmark = pytest.mark.integration
 
@@ -162,3 +174,116 @@ def test_the_leaky_pipeline_really_carries_the_secrets() -> None:
     source = (PIPELINES / "leaky.py").read_text()
     assert all(value not in source for value in SECRETS.values())
     assert sum(len(v) for v in SECRETS.values()) == 37
+
+
+# -- random values through every channel -----------------------------------------------
+
+LONG = os.environ.get("RUNPLANE_LONG_TESTS") == "1"
+NAMES = ("key_one", "key_two")
+EXECUTORS = ("local", "local-subprocess")
+STORES = ("file-system", "chunked-fs")
+SECRET_STORES = ("env", "dotenv", "vault")
+_trial = itertools.count()
+
+#: Any printable text, quotes and backslashes included; no line breaks (lines are joined
+#: below), no NUL or other control characters (an environment variable cannot hold NUL).
+texture = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\"'\\\t $"),
+    max_size=12,
+)
+#: One to three lines; each starts with a nonce (fresh per trial), so any part of a value
+#: that escapes masking, in any encoding, shows its nonce to the scan.
+lines = st.lists(texture, min_size=1, max_size=3)
+
+
+def dotenv_line(name: str, value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'{name}="{escaped}"\n'
+
+
+def secret_store(kind: str, work: Path, values: dict[str, str], vault: Any) -> dict[str, Any]:
+    """Put the values where the store `kind` reads them; its config section and environment."""
+    if kind == "env":
+        return {"section": {"type": "env-secrets-manager"}, "env": values}
+    if kind == "dotenv":
+        (work / ".env").write_text("".join(dotenv_line(k, v) for k, v in values.items()))
+        assume(dotenv_values(work / ".env") == values)  # a value python-dotenv cannot hold
+        return {"section": {"type": "dotenv"}, "env": {}}
+    vault.write("secret", "leaks", values)
+    section = {"url": vault.url, "path": "leaks", "timeout": 5}
+    return {"section": {"type": "vault", "config": section}, "env": {"VAULT_TOKEN": "root-token"}}
+
+
+def runplane(work: Path, env: dict[str, str], *args: str) -> tuple[int, bytes]:
+    done = subprocess.run(
+        [RUNPLANE, *args], cwd=work, env=env, capture_output=True, timeout=180, check=False
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def every_byte(work: Path) -> Any:
+    for path in work.rglob("*"):
+        if path.is_file() and path.name != ".env":  # the dotenv store's own file
+            yield str(path.relative_to(work)), path.read_bytes()
+
+
+@needs_hvac
+@settings(
+    max_examples=40 if LONG else 3,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(values=st.tuples(lines, lines))
+def test_random_secret_values_never_leak_through_any_channel(
+    values: tuple[list[str], list[str]], vault_server: fake_vault.FakeVault
+) -> None:
+    trial = next(_trial)
+    executor, store = EXECUTORS[trial % 2], STORES[trial // 2 % 2]
+    nonces = [f"Nz{uuid.uuid4().hex[:10]}" for _ in range(sum(map(len, values)))]
+    numbered = iter(nonces)
+    secrets = {
+        name: "\n".join(next(numbered) + line for line in value_lines)
+        for name, value_lines in zip(NAMES, values, strict=True)
+    }
+    with tempfile.TemporaryDirectory(prefix="runplane-leak-") as scratch:
+        work = Path(scratch)
+        shutil.copy(PIPELINES / "leak_channels.py", work / "pipeline.py")
+        where = secret_store(SECRET_STORES[trial % 3], work, secrets, vault_server)
+        (work / "c.yaml").write_text(
+            json.dumps(
+                {
+                    "executor": {"type": executor, "config": {"max_workers": 2}},
+                    "run_log_store": {"type": store, "config": {"log_folder": "logs"}},
+                    "catalog": {"type": "file-system", "config": {"catalog_location": "cat"}},
+                    "secrets": where["section"],
+                }
+            )
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RUNPLANE_", "VAULT_"))}
+        env.update(where["env"], COLUMNS="200", NO_PROXY="127.0.0.1,localhost", HOME=scratch)
+        printed = []
+        code, out = runplane(work, env, "run", "pipeline.py", "-c", "c.yaml", "--run-id", "r")
+        printed.append(out)
+        assert code == 1, out.decode(errors="replace")  # `explode` fails, twice
+        for args in (
+            ("runs", "show", "r", "--json"),
+            ("runs", "show", "r"),
+            ("runs", "logs", "r", "both.hold.holder"),
+            ("runs", "logs", "r", "both.peek.peeker"),
+            ("runs", "logs", "r", "shell"),
+        ):
+            code, out = runplane(work, env, *args, "-c", "c.yaml")
+            assert code == 0, out.decode(errors="replace")
+            printed.append(out)
+        written = dict(every_byte(work))
+    # The values reached the steps and were printed (masked), or the scan proves nothing.
+    assert b"***" in written["cat/r/logs/both.hold.holder/attempt-1.log"]
+    assert b"KeyError: ***" in printed[1]
+    leaks = [
+        f"{where_}: {nonce}"
+        for where_, data in [*written.items(), *(("printed", out) for out in printed)]
+        for nonce in nonces
+        if nonce.encode() in data
+    ]
+    assert leaks == [], f"{executor}/{store}/{SECRET_STORES[trial % 3]}: {secrets!r}"

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Annotated, Optional
@@ -327,8 +328,8 @@ def _user_errors(debug: bool) -> Iterator[None]:
     try:
         yield
     except RunplaneError as exc:
-        if debug:
-            err.print_exception()
+        if debug:  # plain, not rich's boxed traceback: its wrapping would split secrets
+            sys.stderr.write(traceback.format_exc())
         err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
