@@ -61,6 +61,10 @@ class CompositeSteps:
     def close(self, state: RunState, node: Node, step_path: str) -> StepLog:
         """Record a composite step's status and returns, gathered from its branches."""
         step = state.run.steps[step_path]
+        if step.status is Status.FAIL and not step.branches:
+            # Its fan-out failed and opened nothing; an orchestrator's DAG may still close
+            # it (Argo runs fan-in after a failed fan-out): it stays failed, as on `local`.
+            return step
         attempt = step.attempts[-1]
         with state.lock:
             statuses = {

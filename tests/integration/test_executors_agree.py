@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from tests.integration.argo_interpreter import Interpreter
@@ -209,10 +209,17 @@ def _argo(cli: Cli, root: Path, image: Path, env: dict[str, str]) -> dict[str, A
 
 
 def assert_agree(outcomes: dict[str, Outcome]) -> None:
-    local = outcomes["local"]
+    local = agreeing(outcomes["local"].log)
     for executor, outcome in outcomes.items():
-        assert agreeing(outcome.log) == agreeing(local.log), executor
-        assert outcome.received == local.received, executor
+        seen = agreeing(outcome.log)
+        differing = {
+            path: {"local": local["steps"].get(path), executor: seen["steps"].get(path)}
+            for path in sorted(set(local["steps"]) | set(seen["steps"]))
+            if local["steps"].get(path) != seen["steps"].get(path)
+        }
+        assert differing == {}, executor
+        assert seen == local, executor
+        assert outcome.received == outcomes["local"].received, executor
 
 
 def diff_values() -> Any:
@@ -355,6 +362,7 @@ def pipelines(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     return {"steps": steps}, parameters
 
 
+@pytest.mark.timeout(6 * 3600 if LONG else 300)
 @settings(
     max_examples=50 if LONG else 2,
     deadline=None,
@@ -367,4 +375,5 @@ def test_generated_pipelines_agree_on_every_executor(
 ) -> None:
     spec, parameters = case
     root = tmp_path_factory.mktemp("differential")
+    note(f"spec: {json.dumps(spec)}\nparameters: {json.dumps(parameters)}")
     assert_agree(run_everywhere(cli, root, spec, parameters))

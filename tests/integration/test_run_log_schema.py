@@ -64,3 +64,13 @@ def test_every_json_runplane_writes_parses_strictly(
                 strict_json(line)
         elif path.suffix == ".json":
             strict_json(path.read_text())
+
+
+@pytest.mark.usefixtures("pipelines")
+def test_a_run_log_from_before_strict_json_still_prints_strictly(cli: Cli, workdir: Path) -> None:
+    assert cli("run", "pipelines/non_finite.py", "--run-id", "old").code == 0
+    journal = workdir / ".run_log_store" / "old" / "steps.jsonl"
+    # What an older runplane wrote for a NaN metric, and what Python's json still reads.
+    journal.write_text(journal.read_text().replace('"loss": null', '"loss": NaN'))
+    assert cli("runs", "show", "old", "--json").json()["steps"]["train"]["metrics"]["loss"] is None
+    assert cli("runs", "show", "old", "--step", "train", "--json").json()["metrics"]["loss"] is None

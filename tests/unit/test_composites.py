@@ -236,6 +236,18 @@ def test_conditional_without_matching_branch_lists_the_branches(service: RunServ
     assert "'other', which names no branch; branches are: fast, full" in run.steps["c"].message
 
 
+def test_closing_a_composite_whose_fan_out_failed_keeps_it_failed(service: RunService) -> None:
+    # An orchestrator (Argo) runs the fan-in even after a failed fan-out; found by the
+    # differential suite, where Argo recorded such a conditional as a success.
+    (Path.cwd() / "p.yaml").write_text("mode: other\n")
+    graph = Pipeline([Conditional("c", "mode", {"fast": Pipeline([Stub("x")])})]).graph
+    run = service.run(graph, parameters_file="p.yaml")
+    closed = service.fan_in(graph, run.run_id, "c")
+    assert closed.status is Status.FAIL
+    assert [a.status for a in closed.attempts] == [Status.FAIL]
+    assert "which names no branch" in closed.message
+
+
 def test_conditional_default_branch(service: RunService) -> None:
     (Path.cwd() / "p.yaml").write_text("mode: other\n")
     branches = {"fast": Pipeline([Stub("x")]), "full": Pipeline([Stub("y")])}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -14,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from runplane.adapters.cli.json_out import strict_dumps
 from runplane.adapters.cli.progress import watching
 from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
 from runplane.adapters.cli.views import show_failure, summary
@@ -109,7 +109,7 @@ def step_output(*, quiet: bool, as_json: bool) -> Iterator[None]:
 def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False) -> None:
     """The end of a run: its log as JSON or a summary, and exit 1 when it failed."""
     if as_json:
-        sys.stdout.write(json.dumps(log.to_dict(), indent=2, allow_nan=False) + "\n")
+        sys.stdout.write(strict_dumps(log.to_dict(), indent=2) + "\n")
     elif not quiet:
         summary(err, log)
         err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
@@ -260,9 +260,7 @@ def list_runs(
     with _user_errors(debug):
         summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
     if as_json:
-        sys.stdout.write(
-            json.dumps([s.to_dict() for s in summaries], indent=2, allow_nan=False) + "\n"
-        )
+        sys.stdout.write(strict_dumps([s.to_dict() for s in summaries], indent=2) + "\n")
     elif out.is_terminal:
         out.print(runs_listing(summaries))
     else:
@@ -287,7 +285,7 @@ def show(
         record = tree.step(step) if step is not None else None
     if as_json:
         data = record.to_dict() if record is not None else tree.log.to_dict()
-        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
+        sys.stdout.write(strict_dumps(data, indent=2) + "\n")
         return
     out.print(step_detail(record) if record is not None else run_tree(tree))
 
