@@ -18,7 +18,7 @@ def catalog_at(tmp_path: Path) -> FileSystemCatalog:
 
 def version_path(tmp_path: Path, content: bytes) -> Path:
     sha = hashlib.sha256(content).hexdigest()
-    return tmp_path / "cat" / ".versions" / sha[:2] / sha
+    return tmp_path / "cat" / ".versions" / sha
 
 
 def test_a_version_is_a_hard_link_of_the_file_put(tmp_path: Path) -> None:

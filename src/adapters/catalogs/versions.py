@@ -1,4 +1,4 @@
-"""Every version a file-system catalog was given, content-addressed: `.versions/ab/abcd...`.
+"""Every version a file-system catalog was given, content-addressed: `.versions/<sha256>`.
 
 A run's folder holds the latest version of each name (what `get` brings); a name several
 steps put is replaced each time. The versions folder keeps each content once, by sha256,
@@ -33,7 +33,9 @@ class Versions:
 
     def path(self, sha256: str) -> Path:
         """Where the version with this hash is kept."""
-        return self._root / sha256[:2] / sha256
+        # One flat folder: a put's new versions then cost one folder fsync, not one per
+        # fan-out folder (ext4, xfs and btrfs index large folders; lookups stay cheap).
+        return self._root / sha256
 
     def keep(self, files: Sequence[tuple[str, str]], *, durable: bool) -> None:
         """Keep each (path, sha256) as a version: linked, or copied; then synced if `durable`."""
