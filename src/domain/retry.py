@@ -81,7 +81,8 @@ def confirmed(
             changed.append(path)
     if not changed:
         return list(candidates)
-    cut = min(candidates.index(path) for path in changed)
+    position = {path: index for index, path in enumerate(candidates)}
+    cut = min(position[path] for path in changed)
     around = {scope for path in changed for scope in _enclosing(path)}
     return [path for path in candidates[:cut] if path not in around]
 

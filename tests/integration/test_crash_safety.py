@@ -78,6 +78,7 @@ def test_killed_runs_load_and_retry_completes_them(
             assert log["parameters"] == expected
             continue
         assert log["status"] == "processing"
+        assert log["state"] == "interrupted"  # its process is gone: its lease with it
         running = [p for p, s in log["steps"].items() if s["status"] == "processing"]
         assert len(running) <= 1 or all(p.startswith("squares") for p in running)
         again = cli("retry", f"k{i}", "--run-id", f"k{i}-retry")

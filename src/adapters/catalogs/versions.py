@@ -1,4 +1,4 @@
-"""Every version a file-system catalog was given, content-addressed: `.versions/ab/abcd...`.
+"""Every version a file-system catalog was given, content-addressed: `.versions/<sha256>`.
 
 A run's folder holds the latest version of each name (what `get` brings); a name several
 steps put is replaced each time. The versions folder keeps each content once, by sha256,
@@ -9,8 +9,8 @@ the file system refuses links.
 
 from __future__ import annotations
 
-import errno
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,10 +19,10 @@ from runplane.adapters._shared.durable import fsync_dir, make_folders, temporary
 from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import CatalogEntry
 
+logger = logging.getLogger(__name__)
+
 VERSIONS = ".versions"  # run ids start with a letter or digit: no run folder has this name
 _BUFFER = 1024 * 1024
-# Errors of os.link meaning "not here": another file system, or one without hard links.
-_NO_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 
 class Versions:
@@ -33,7 +33,9 @@ class Versions:
 
     def path(self, sha256: str) -> Path:
         """Where the version with this hash is kept."""
-        return self._root / sha256[:2] / sha256
+        # One flat folder: a put's new versions then cost one folder fsync, not one per
+        # fan-out folder (ext4, xfs and btrfs index large folders; lookups stay cheap).
+        return self._root / sha256
 
     def keep(self, files: Sequence[tuple[str, str]], *, durable: bool) -> None:
         """Keep each (path, sha256) as a version: linked, or copied; then synced if `durable`."""
@@ -50,8 +52,9 @@ class Versions:
             except FileExistsError:
                 continue  # another writer kept the same content just now
             except OSError as exc:
-                if exc.errno not in _NO_LINKS:
-                    raise
+                # No links here (another file system, FUSE or network ones without them):
+                # a copy. Whatever else failed, the copy fails too and says why.
+                logger.debug("no hard link for %s (%s): copying", target, exc.strerror)
                 _copy_into_place(Path(source), target)
         if durable:
             for folder in sorted(folders):
