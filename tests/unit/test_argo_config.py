@@ -98,3 +98,25 @@ def test_the_service_refuses_to_run_with_a_render_only_executor() -> None:
 class _NotARenderer:
     def execute(self, plan: RunPlan, steps: StepRunner) -> Status:
         raise AssertionError("not called")
+
+
+def test_iterations_per_pod_defaults_to_one_and_an_override_can_change_it() -> None:
+    config = ArgoExecutorConfig.model_validate(
+        {"image": "i", "overrides": {"batched": {"iterations_per_pod": 50}, "gpu": {}}}
+    )
+    assert config.iterations_per_pod == 1
+    assert config.settings_for("batched", "m").iterations_per_pod == 50
+    assert config.settings_for("gpu", "m").iterations_per_pod == 1  # the default carries over
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"image": "i", "iterations_per_pod": 0},
+        {"image": "i", "overrides": {"b": {"iterations_per_pod": -1}}},
+        {"image": "i", "iterations_per_pod": "many"},
+    ],
+)
+def test_iterations_per_pod_must_be_a_positive_integer(settings: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="iterations_per_pod"):
+        ArgoExecutorConfig.model_validate(settings)
