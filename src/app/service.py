@@ -26,6 +26,7 @@ from runplane.domain.errors import (
     ConfigurationError,
     ExecutionError,
     PipelineDefinitionError,
+    RendersOnlyError,
 )
 from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
@@ -43,6 +44,7 @@ from runplane.ports.executor import (
     GraphRewriter,
     Renderer,
     RenderRequest,
+    RetryOf,
     RunPlan,
     SubmitTarget,
     Submitter,
@@ -142,15 +144,19 @@ class RunService:
         new_run_id: str | None = None,
         parameters_file: str | None = None,
         graph: Graph | None = None,
+        orchestrated: bool = False,
     ) -> RunLog:
         """Finish a failed run in a new run: reuse what succeeded, run the rest.
+
+        `orchestrated`: only record the new run; an orchestrator's pods run the rest.
 
         Steps that succeeded (up to the first that failed or never finished, or up to
         `from_step`) are copied with their returns, metrics and catalog files (verified by
         hash), not executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
-        self._refuse_render_only()
+        if not orchestrated:
+            self._refuse_render_only()
         original = self._store.get_run(check_run_id(run_id))
         graph = graph or self._graph_of(original)
         _check_same_structure(graph, original)
@@ -173,7 +179,7 @@ class RunService:
         for path in reuse:
             self._reuse(original, run, original.steps[path])
         logger.info("run %s retries %s, reusing %d steps", run.run_id, run_id, len(reuse))
-        return self._execute(graph, run)
+        return run if orchestrated else self._execute(graph, run)
 
     def start_run(
         self,
@@ -277,6 +283,7 @@ class RunService:
         parameters_file: str | None = None,
         kind: str = "Workflow",
         schedule: str | None = None,
+        retry_of: RetryOf | None = None,
     ) -> dict[str, Any]:
         """The orchestrator manifest (an Argo Workflow, say) the configured executor renders."""
         request = RenderRequest(
@@ -286,6 +293,7 @@ class RunService:
             parameters=load_parameters(parameters_file),
             kind=kind,
             schedule=schedule,
+            retry_of=retry_of,
         )
         return self._renderer().render(request)
 
@@ -454,7 +462,7 @@ class RunService:
     def _refuse_render_only(self) -> None:
         """An orchestrator's executor cannot run here: say so before a run is recorded."""
         if isinstance(self._executor, Renderer):
-            raise ExecutionError(
+            raise RendersOnlyError(
                 f"executor {type(self._executor).__name__} hands pipelines to an orchestrator "
                 "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
                 "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "

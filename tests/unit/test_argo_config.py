@@ -6,7 +6,7 @@ from runplane.adapters.executors.argo.naming import Namer, dns_name
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.app.service import RunService
-from runplane.domain.errors import ConfigurationError, ExecutionError
+from runplane.domain.errors import ConfigurationError, ExecutionError, RendersOnlyError
 from runplane.domain.run_log import Status
 from runplane.ports.executor import Renderer, RunPlan, StepRunner, Submitter
 from tests.fakes import DictSecrets, MemoryCatalog
@@ -120,3 +120,18 @@ def test_iterations_per_pod_defaults_to_one_and_an_override_can_change_it() -> N
 def test_iterations_per_pod_must_be_a_positive_integer(settings: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="iterations_per_pod"):
         ArgoExecutorConfig.model_validate(settings)
+
+
+def test_a_retry_with_a_render_only_executor_is_refused_before_reading_the_store() -> None:
+    store = BufferedRunLogStore()
+    service = RunService(
+        executor=ArgoExecutor(ArgoExecutorConfig(image="x")),
+        run_log_store=store,
+        catalog=MemoryCatalog(),
+        secrets=DictSecrets(),
+        task_runners={"python": PythonTaskRunner()},
+    )
+    # Not RunLogNotFoundError: the CLI renders a retry workflow on this error instead.
+    with pytest.raises(RendersOnlyError, match="hands pipelines to an orchestrator"):
+        service.retry("no-such-run")
+    assert store.list_runs() == []
