@@ -8,7 +8,14 @@ import yaml
 
 from runplane.app.sdk import service
 from runplane.domain.errors import ConfigurationError
-from tests.integration.argo_support import ARGO_CONFIG, ARGO_PIPELINES, render, templates_of
+from tests.integration.argo_support import (
+    ARGO_CONFIG,
+    ARGO_PIPELINES,
+    render,
+    schema_errors,
+    structure_errors,
+    templates_of,
+)
 from tests.integration.test_argo_interpreter import SECRETS, argo_run, interpret, local_run, shape
 
 pytestmark = pytest.mark.integration
@@ -93,7 +100,10 @@ def test_the_batch_pods_use_the_override_the_branch_tasks_name(tmp_path: Path) -
     config = config_with(
         tmp_path, overrides={"batched": {"iterations_per_pod": 5, "image": "worker:3"}}
     )
-    templates = templates_of(render_batched(config, {}))
+    manifest = render_batched(config, {})
+    assert schema_errors(manifest) == []
+    assert structure_errors(manifest) == []
+    templates = templates_of(manifest)
     batch = templates["big-batch"]["container"]
     assert batch["image"] == "worker:3"
     assert batch["args"][-4:] == ["--batch", "{{inputs.parameters.batch}}", "--batch-size", "5"]
