@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runplane.domain.errors import ConfigurationError, ExecutionError
+from runplane.domain.errors import ConfigurationError, RendersOnlyError
 from runplane.ports.executor import Executor, Renderer, Submitter
 
 
@@ -29,7 +29,7 @@ def submitter_of(executor: Executor) -> Submitter:
 def refuse_render_only(executor: Executor) -> None:
     """An orchestrator's executor cannot run here: say so before a run is recorded."""
     if isinstance(executor, Renderer):
-        raise ExecutionError(
+        raise RendersOnlyError(
             f"executor {type(executor).__name__} hands pipelines to an orchestrator "
             "instead of running them here: use `runplane render PIPELINE -c CONFIG` to "
             "write the workflow, or `runplane submit PIPELINE -c CONFIG --server URL` "

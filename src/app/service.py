@@ -44,6 +44,7 @@ from runplane.ports.executor import (
     Executor,
     GraphRewriter,
     RenderRequest,
+    RetryOf,
     RunPlan,
     SubmitTarget,
     WorkflowState,
@@ -142,8 +143,11 @@ class RunService:
         new_run_id: str | None = None,
         parameters_file: str | None = None,
         graph: Graph | None = None,
+        orchestrated: bool = False,
     ) -> RunLog:
         """Finish a failed run in a new run: reuse what succeeded, run the rest.
+
+        `orchestrated`: only record the new run; an orchestrator's pods run the rest.
 
         Steps that succeeded (up to the first that failed or never finished, or up to
         `from_step`) and would consume the same inputs now (their fingerprints) are copied
@@ -151,10 +155,11 @@ class RunService:
         executed again. Parameters are the original run's unless a parameters
         file is given; the new run log says which, and names the original run.
         """
-        refuse_render_only(self._executor)
+        if not orchestrated:
+            refuse_render_only(self._executor)
         # Held to the end: a live run is not retried, and of two retries only one proceeds.
         with owning(self._store, check_run_id(run_id)):
-            return self._retry(run_id, from_step, new_run_id, parameters_file, graph)
+            return self._retry(run_id, from_step, new_run_id, parameters_file, graph, orchestrated)
 
     def _retry(
         self,
@@ -163,6 +168,7 @@ class RunService:
         new_run_id: str | None,
         parameters_file: str | None,
         graph: Graph | None,
+        orchestrated: bool,
     ) -> RunLog:
         original = self._store.get_run(run_id)
         graph = graph or self._graph_of(original)
@@ -194,7 +200,7 @@ class RunService:
             self._store.update_run(run)
             raise
         logger.info("run %s retries %s, reusing %d steps", run.run_id, run_id, len(reuse))
-        return self._execute(graph, run)
+        return run if orchestrated else self._execute(graph, run)
 
     def start_run(
         self,
@@ -298,6 +304,7 @@ class RunService:
         parameters_file: str | None = None,
         kind: str = "Workflow",
         schedule: str | None = None,
+        retry_of: RetryOf | None = None,
     ) -> dict[str, Any]:
         """The orchestrator manifest (an Argo Workflow, say) the configured executor renders."""
         request = RenderRequest(
@@ -307,6 +314,7 @@ class RunService:
             parameters=load_parameters(parameters_file),
             kind=kind,
             schedule=schedule,
+            retry_of=retry_of,
         )
         return renderer_of(self._executor).render(request)
 

@@ -94,5 +94,9 @@ class ExecutionError(RunplaneError):
     headline = "execution error"
 
 
+class RendersOnlyError(ExecutionError):
+    """The executor hands pipelines to an orchestrator: nothing runs in this process."""
+
+
 class Interrupted(BaseException):
     """The process was asked to stop (SIGTERM: a pod eviction, `kill`, a CI timeout)."""

@@ -11,7 +11,7 @@ from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
 from runplane.domain.step_tree import RunTree
 from runplane.domain.wiring import WiringProblem
-from runplane.ports.executor import SubmitTarget, WorkflowState
+from runplane.ports.executor import RetryOf, SubmitTarget, WorkflowState
 
 
 @runtime_checkable
@@ -46,8 +46,13 @@ class Application(Protocol):
         new_run_id: str | None = None,
         parameters_file: str | None = None,
         graph: Graph | None = None,
+        orchestrated: bool = False,
     ) -> RunLog:
-        """Finish a failed run in a new run, reusing every step that succeeded."""
+        """Finish a failed run in a new run, reusing every step that succeeded.
+
+        `orchestrated`: only record the new run; an orchestrator's pods run the rest.
+        Raises RendersOnlyError, before recording anything, when the executor renders.
+        """
         ...
 
     def execute_step(
@@ -95,8 +100,12 @@ class Application(Protocol):
         parameters_file: str | None = None,
         kind: str = "Workflow",
         schedule: str | None = None,
+        retry_of: RetryOf | None = None,
     ) -> dict[str, Any]:
-        """The orchestrator manifest the executor renders. Raises ConfigurationError."""
+        """The orchestrator manifest the executor renders. Raises ConfigurationError.
+
+        `retry_of`: a workflow whose first pod records a retry of that run.
+        """
         ...
 
     def submit(self, manifest: Mapping[str, Any], target: SubmitTarget) -> str:

@@ -86,6 +86,21 @@ MANIFEST_KINDS = ("Workflow", "WorkflowTemplate", "CronWorkflow")
 
 
 @dataclass(frozen=True)
+class RetryOf:
+    """A rendered retry: the workflow's first pod records a retry of run `run_id`.
+
+    That pod calls the service's retry (reusing what the failed run finished, by the rules
+    of a local retry); the workflow's pods then run the rest. `with_parameters`: the
+    request's parameters replace the original run's.
+    """
+
+    run_id: str
+    from_step: str | None = None
+    with_parameters: bool = False
+    new_run_id: str | None = None
+
+
+@dataclass(frozen=True)
 class RenderRequest:
     """What a renderer turns into a manifest for an orchestrator (Argo Workflows, say).
 
@@ -99,6 +114,7 @@ class RenderRequest:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     kind: str = "Workflow"
     schedule: str | None = None
+    retry_of: RetryOf | None = None
 
 
 @runtime_checkable

@@ -24,7 +24,8 @@ from tests.integration.test_argo_render import OVERRIDES
 
 pytestmark = pytest.mark.integration
 
-SECRETS = {"postgres": {"connection_string": "postgres://db"}}
+#: The Kubernetes secrets config/argo.yaml reads (the seed's `secret_key` among them).
+SECRETS = {"postgres": {"connection_string": "postgres://db"}, "runplane": {"secret_key": "demo"}}
 
 
 def shape(run: RunLog) -> dict[str, Any]:
@@ -165,7 +166,10 @@ def test_the_seed_with_the_seed_configuration_matches_a_local_run(
     manifest = yaml.safe_load((tmp_path / "wf.yaml").read_text())
     local = local_run(image, "pipeline.py", tmp_path, {"secret_key": "demo"}, clean_env)
     outcome, interpreter = interpret(
-        manifest, image, tmp_path, secrets=SECRETS, image_env={"secret_key": "demo"}
+        manifest,
+        image,
+        tmp_path,
+        secrets=SECRETS,  # secret_key from the Kubernetes secret
     )
     assert outcome == "Succeeded", "\n".join(p.output for p in interpreter.pods)
     assert shape(argo_run(tmp_path)) == shape(local)

@@ -114,10 +114,12 @@ def test_the_seed_renders_with_the_seed_configuration_through_the_cli(
     generate = templates_of(manifest)["generate"]["container"]
     assert generate["image"] == "image_to_use"
     assert generate["volumeMounts"] == [{"name": "runplane-volume", "mountPath": "/mnt"}]
-    assert {
-        "name": "connection_string",
-        "valueFrom": {"secretKeyRef": {"name": "postgres", "key": "connection_string"}},
-    } in generate["env"]
+    # The seed's secret comes from the Kubernetes secret `runplane`, into every container.
+    secret = {
+        "name": "secret_key",
+        "valueFrom": {"secretKeyRef": {"name": "runplane", "key": "secret_key"}},
+    }
+    assert all(secret in t["container"]["env"] for t in task_steps(manifest).values())
     env = {e["name"]: e.get("value") for e in generate["env"]}
     assert json.loads(env["RUNPLANE_RUN_LOG_STORE"])["config"] == {
         "log_folder": "/mnt/run_log_store"

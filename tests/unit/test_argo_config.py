@@ -6,7 +6,7 @@ from runplane.adapters.executors.argo.naming import Namer, dns_name
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.app.service import RunService
-from runplane.domain.errors import ConfigurationError, ExecutionError
+from runplane.domain.errors import ConfigurationError, ExecutionError, RendersOnlyError
 from runplane.domain.run_log import Status
 from runplane.ports.executor import Renderer, RunPlan, StepRunner, Submitter
 from tests.fakes import DictSecrets, MemoryCatalog
@@ -98,3 +98,40 @@ def test_the_service_refuses_to_run_with_a_render_only_executor() -> None:
 class _NotARenderer:
     def execute(self, plan: RunPlan, steps: StepRunner) -> Status:
         raise AssertionError("not called")
+
+
+def test_iterations_per_pod_defaults_to_one_and_an_override_can_change_it() -> None:
+    config = ArgoExecutorConfig.model_validate(
+        {"image": "i", "overrides": {"batched": {"iterations_per_pod": 50}, "gpu": {}}}
+    )
+    assert config.iterations_per_pod == 1
+    assert config.settings_for("batched", "m").iterations_per_pod == 50
+    assert config.settings_for("gpu", "m").iterations_per_pod == 1  # the default carries over
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"image": "i", "iterations_per_pod": 0},
+        {"image": "i", "overrides": {"b": {"iterations_per_pod": -1}}},
+        {"image": "i", "iterations_per_pod": "many"},
+    ],
+)
+def test_iterations_per_pod_must_be_a_positive_integer(settings: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="iterations_per_pod"):
+        ArgoExecutorConfig.model_validate(settings)
+
+
+def test_a_retry_with_a_render_only_executor_is_refused_before_reading_the_store() -> None:
+    store = BufferedRunLogStore()
+    service = RunService(
+        executor=ArgoExecutor(ArgoExecutorConfig(image="x")),
+        run_log_store=store,
+        catalog=MemoryCatalog(),
+        secrets=DictSecrets(),
+        task_runners={"python": PythonTaskRunner()},
+    )
+    # Not RunLogNotFoundError: the CLI renders a retry workflow on this error instead.
+    with pytest.raises(RendersOnlyError, match="hands pipelines to an orchestrator"):
+        service.retry("no-such-run")
+    assert store.list_runs() == []

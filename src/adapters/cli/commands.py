@@ -18,7 +18,7 @@ from runplane.adapters.cli.progress import watching
 from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
-from runplane.domain.errors import Interrupted, RunplaneError
+from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
 from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
 from runplane.ports.tooling import Tooling
@@ -137,23 +137,55 @@ def retry(
         Optional[str],  # noqa: UP045
         typer.Option("--pipeline", help="The pipeline file, if not where the run recorded it."),
     ] = None,
+    output: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--output", "-o", help="Argo: write the retry workflow here, not stdout."),
+    ] = None,
+    submit: Annotated[
+        bool, typer.Option("--submit", help="Argo: create the retry workflow on --server.")
+    ] = False,
+    server: Annotated[Optional[str], typer.Option("--server", help="Argo Server URL.")] = None,  # noqa: UP045
+    namespace: Annotated[str, typer.Option("--namespace", help="Kubernetes namespace.")] = "argo",
+    token_env: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--token-env", help="Environment variable holding the bearer token."),
+    ] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Skip TLS checks.")] = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Finish a failed run in a new run: reuse what succeeded, run the rest."""
+    """Finish a failed run in a new run: reuse what succeeded, run the rest.
+
+    With an executor that renders (Argo), write the workflow that does it (or create it,
+    with --submit): its first pod records the retry, its other pods run the rest.
+    """
     with _user_errors(debug), _interrupts():
         if not quiet:
             _log_steps()
         app = ctx.obj(config_file)
-        with step_output(quiet=quiet, as_json=as_json):
-            log = app.retry(
-                run_id,
-                from_step=from_step,
-                new_run_id=new_run_id,
-                parameters_file=parameters,
-                graph=app.load_pipeline(pipeline) if pipeline else None,
+        try:
+            with step_output(quiet=quiet, as_json=as_json):
+                log = app.retry(
+                    run_id,
+                    from_step=from_step,
+                    new_run_id=new_run_id,
+                    parameters_file=parameters,
+                    graph=app.load_pipeline(pipeline) if pipeline else None,
+                )
+        except RendersOnlyError:
+            from runplane.adapters.cli.orchestration import _token  # noqa: PLC0415
+            from runplane.adapters.cli.retry_render import (  # noqa: PLC0415
+                OrchestratedRetry,
+                retry_on_orchestrator,
             )
+
+            request = OrchestratedRetry(
+                run_id, pipeline, from_step, new_run_id, parameters, output, submit,
+                server, namespace, _token(token_env), verify_tls=not insecure,
+            )  # fmt: skip
+            retry_on_orchestrator(app, request)
+            return
     _report(app, log, as_json, quiet=quiet)
 
 

@@ -60,6 +60,18 @@ def start_run(
         typer.Option("--parameters-json", help="Initial parameters as a JSON object."),
     ] = None,
     tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    retry_of: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--retry-of",
+            help="Record a retry of this failed run: what it finished is reused, as by "
+            "`runplane retry` (its parameters unless given).",
+        ),
+    ] = None,
+    from_step: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--from", help="With --retry-of: run this top-level step and after again."),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Record a new run without running it: the first step of an orchestrated run."""
@@ -67,9 +79,21 @@ def start_run(
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
         with _parameters_file(parameters, parameters_json) as path:
-            log = app.start_run(
-                graph, parameters_file=path, run_id=run_id, tag=tag, pipeline_file=pipeline
-            )
+            if from_step is not None and retry_of is None:
+                raise ParameterError("--from applies to a retry: give --retry-of RUN_ID too")
+            if retry_of is not None:
+                log = app.retry(
+                    retry_of,
+                    from_step=from_step,
+                    new_run_id=run_id,
+                    parameters_file=path,
+                    graph=graph,
+                    orchestrated=True,
+                )
+            else:
+                log = app.start_run(
+                    graph, parameters_file=path, run_id=run_id, tag=tag, pipeline_file=pipeline
+                )
     err.print(f"run {log.run_id} started", markup=False, highlight=False)
 
 

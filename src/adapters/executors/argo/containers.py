@@ -14,6 +14,7 @@ from runplane.adapters.executors.argo.config import (
     ContainerSettings,
     Resources,
 )
+from runplane.ports.executor import RetryOf
 
 #: How templates refer to the run id and to the step path they are given.
 RUN_ID = "{{workflow.parameters.run_id}}"
@@ -51,10 +52,18 @@ class Containers:
             if section in configuration
         ]
 
-    def start_run(self, name: str) -> m.Template:
-        """Records the run, with the workflow's `parameters` argument as initial parameters."""
+    def start_run(self, name: str, retry_of: RetryOf | None = None) -> m.Template:
+        """Records the run, with the workflow's `parameters` argument as initial parameters.
+
+        A retry's start-run records a retry of the failed run instead (reusing what it
+        finished); it keeps the original's parameters unless the retry was given some.
+        """
         args = ["start-run", self._pipeline_file, "--run-id", RUN_ID]
-        args += ["--parameters-json", "{{workflow.parameters.parameters}}"]
+        if retry_of is not None:
+            args += ["--retry-of", retry_of.run_id]
+            args += ["--from", retry_of.from_step] if retry_of.from_step else []
+        if retry_of is None or retry_of.with_parameters:
+            args += ["--parameters-json", "{{workflow.parameters.parameters}}"]
         return self._template(name, args, self._config, step_input=False)
 
     def finish_run(self, name: str) -> m.Template:

@@ -70,12 +70,18 @@ def workflow_spec(config: ArgoExecutorConfig, request: RenderRequest) -> m.Workf
             ]
         ),
     )
-    templates = [entry, containers.start_run("start-run"), containers.finish_run("finish-run")]
+    retry = request.retry_of
+    templates = [
+        entry,
+        containers.start_run("start-run", retry),
+        containers.finish_run("finish-run"),
+    ]
+    run_id = retry.new_run_id if retry and retry.new_run_id else "{{workflow.name}}"
     return m.WorkflowSpec(
         entrypoint=ENTRYPOINT,
         arguments=m.Arguments(
             parameters=[
-                m.Parameter(name="run_id", value="{{workflow.name}}"),
+                m.Parameter(name="run_id", value=run_id),
                 m.Parameter(
                     name="parameters", value=json.dumps(dict(request.parameters), allow_nan=False)
                 ),

@@ -1,0 +1,126 @@
+"""`iterations_per_pod`: one pod runs a batch of map iterations, each with its own records."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from runplane.app.sdk import service
+from runplane.domain.errors import ConfigurationError
+from tests.integration.argo_support import (
+    ARGO_CONFIG,
+    ARGO_PIPELINES,
+    render,
+    schema_errors,
+    structure_errors,
+    templates_of,
+)
+from tests.integration.test_argo_interpreter import SECRETS, argo_run, interpret, local_run, shape
+
+pytestmark = pytest.mark.integration
+
+BATCHED = Path(__file__).parent / "pipelines" / "argo_batched"
+
+
+def config_with(tmp: Path, **executor: object) -> Path:
+    """config/argo.yaml with more executor settings."""
+    data = yaml.safe_load(ARGO_CONFIG.read_text())
+    data["executor"]["config"].update(executor)
+    path = tmp / "argo-batched.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def render_batched(config: Path, parameters: dict[str, object]) -> dict[str, object]:
+    app = service(str(config))
+    graph = app.load_pipeline(str(BATCHED / "big_map.py"))
+    params = config.parent / "params.yaml"
+    params.write_text(yaml.safe_dump(parameters))
+    return app.render(graph, pipeline_file="big_map.py", parameters_file=str(params))
+
+
+def test_a_thousand_item_map_with_fifty_per_pod_runs_in_22_pods(tmp_path: Path) -> None:
+    config = config_with(tmp_path, overrides={"batched": {"iterations_per_pod": 50}})
+    manifest = render_batched(config, {})
+    outcome, interpreter = interpret(manifest, BATCHED, tmp_path, secrets=SECRETS)
+    assert outcome == "Succeeded", "\n".join(p.output for p in interpreter.pods if p.code)
+    templates = [p.template for p in interpreter.pods]
+    assert templates.count("big-batch") == 20
+    # The map: fan-out, 20 batches, fan-in; the run: start-run, numbers, total, finish-run.
+    assert len([t for t in templates if t.startswith("big-")]) == 22
+    assert len(templates) == 26
+    run = argo_run(tmp_path)
+    doubled = [k for k in run.steps if k.startswith("big.") and k.endswith(".double")]
+    assert len(doubled) == 1000  # every iteration still has its own record
+    assert run.steps["big.999.double"].returns == {"doubled": 1998}
+    assert run.steps["total"].returns == {"message": f"total {2 * sum(range(1000))}"}
+
+
+def test_a_batched_map_leaves_the_run_log_of_a_local_run(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    image = tmp_path / "image"
+    shutil.copytree(BATCHED, image)
+    (image / "params.yaml").write_text("size: 7\n")
+    local = local_run(image, "big_map.py", tmp_path, {}, clean_env)
+    config = config_with(tmp_path, overrides={"batched": {"iterations_per_pod": 3}})
+    outcome, interpreter = interpret(
+        render_batched(config, {"size": 7}), image, tmp_path, secrets=SECRETS
+    )
+    assert outcome == "Succeeded"
+    assert [p.template for p in interpreter.pods].count("big-batch") == 3  # 3 + 3 + 1
+    assert shape(argo_run(tmp_path)) == shape(local)
+
+
+def test_a_failing_iteration_fails_its_batch_and_the_map_as_locally(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    local = local_run(ARGO_PIPELINES, "failing_map.py", tmp_path, {}, clean_env)
+    config = config_with(tmp_path, iterations_per_pod=2)  # the executor's default
+    outcome, interpreter = interpret(
+        render("failing_map.py", config=config), ARGO_PIPELINES, tmp_path, secrets=SECRETS
+    )
+    assert sorted(p.code for p in interpreter.pods if p.template == "m-batch") == [0, 1]
+    assert shape(argo_run(tmp_path)) == shape(local)
+    assert outcome == "Failed"
+
+
+def test_an_empty_batched_map_runs_no_batch_pod(tmp_path: Path) -> None:
+    config = config_with(tmp_path, overrides={"batched": {"iterations_per_pod": 10}})
+    outcome, interpreter = interpret(
+        render_batched(config, {"size": 0}), BATCHED, tmp_path, secrets=SECRETS
+    )
+    assert outcome == "Succeeded"
+    assert "big-batch" not in [p.template for p in interpreter.pods]
+    assert argo_run(tmp_path).steps["big"].status.value == "success"
+
+
+def test_the_batch_pods_use_the_override_the_branch_tasks_name(tmp_path: Path) -> None:
+    config = config_with(
+        tmp_path, overrides={"batched": {"iterations_per_pod": 5, "image": "worker:3"}}
+    )
+    manifest = render_batched(config, {})
+    assert schema_errors(manifest) == []
+    assert structure_errors(manifest) == []
+    templates = templates_of(manifest)
+    batch = templates["big-batch"]["container"]
+    assert batch["image"] == "worker:3"
+    assert batch["args"][-4:] == ["--batch", "{{inputs.parameters.batch}}", "--batch-size", "5"]
+
+
+def test_a_map_whose_tasks_name_different_overrides_is_refused(tmp_path: Path) -> None:
+    config = config_with(
+        tmp_path, overrides={"a": {"iterations_per_pod": 5}, "b": {"iterations_per_pod": 2}}
+    )
+    pipeline = tmp_path / "two.py"
+    pipeline.write_text(
+        "from runplane import Map, Pipeline, Stub, PythonTask\n"
+        "def f(item: int) -> None: ...\n"
+        "pipeline = Pipeline([Map('m', iterate_on='xs', iterate_as='item', branch=Pipeline([\n"
+        "    PythonTask(f, name='one', overrides={'argo': 'a'}),\n"
+        "    PythonTask(f, name='two', overrides={'argo': 'b'})]))])\n"
+    )
+    app = service(str(config))
+    with pytest.raises(ConfigurationError, match="different argo overrides \\(a, b\\)"):
+        app.render(app.load_pipeline(str(pipeline)), pipeline_file="two.py")
