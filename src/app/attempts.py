@@ -26,6 +26,7 @@ from runplane.domain.errors import (
     SecretNotFoundError,
 )
 from runplane.domain.graph import Graph, Node, TaskSpec
+from runplane.domain.limits import check_return_depth
 from runplane.domain.parameters import check_json
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
 from runplane.ports.catalog import Catalog
@@ -136,6 +137,8 @@ class TaskAttempts:
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
         check_json(step_path, returns)
+        for name, value in returns.items():
+            check_return_depth(step_path, name, value)  # refused now, not by the next step
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
