@@ -6,7 +6,6 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -20,13 +19,6 @@ from runplane.domain.redaction import MASK, MIN_LINE, Masker, secret_forms
 from runplane.domain.run_log import Attempt, RunLog, Status, StepLog
 
 PEM = "-----BEGIN KEY-----\nMIIBOgIBAAJBAK\nab\n-----END KEY-----"
-
-
-@pytest.fixture(autouse=True)
-def _empty_registry() -> Iterator[None]:
-    masking.forget_all()
-    yield
-    masking.forget_all()
 
 
 @pytest.mark.parametrize(
