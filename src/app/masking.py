@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from runplane.domain.errors import SecretError
+from runplane.domain.errors import SecretError, SecretNotFoundError
 from runplane.domain.graph import Graph, Node
 from runplane.domain.redaction import Masker
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
@@ -95,14 +95,18 @@ def fetch_for_masking(secrets: Secrets, names: Iterable[str]) -> None:
     """Fetch and register the values of `names`; a secret that cannot be fetched is skipped.
 
     Used where a missing secret is not this call's error to report (a step that does not
-    declare it, `runs show`): the step that needs it fails on its own.
+    declare it, `runs show`): the step that needs it fails on its own. A store that fails
+    for another reason (Vault unreachable) is not asked again for the other names, so
+    `runs show` does not wait out a timeout per secret.
     """
     found = []
     for name in sorted(set(names)):
         try:
             found.append(secrets.get(name))
-        except SecretError:
+        except SecretNotFoundError:
             continue
+        except SecretError:
+            break
     register(found)
 
 
