@@ -229,14 +229,18 @@ class TaskAttempts:
         The values are registered for masking: every declared secret is masked in every
         step's output from the start, not only in the steps that declare it.
         """
+        values: dict[str, str] = {}  # one fetch per name, however many steps declare it
         for node in masking.all_nodes(graph):
             for name in node.task.secrets if node.task else ():
+                if name in values:
+                    continue
                 try:
-                    masking.register([self._secrets.get(name)])
+                    values[name] = self._secrets.get(name)
                 except SecretNotFoundError as exc:
                     raise SecretNotFoundError(exc.name, exc.where, step=node.name) from None
                 except SecretError as exc:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
+        masking.register(values.values())  # one masker built for all of them
         self._declared_for = graph
 
 
