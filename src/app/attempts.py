@@ -134,6 +134,9 @@ class TaskAttempts:
         )
         with self._secrets_exposed(task.secrets):
             result = runner.run(step_path, task, given)
+        for output in result.outputs:  # runplane's own files: an executed notebook's outputs
+            if output.endswith(".ipynb"):
+                masking.mask_json_file(Path.cwd() / output)
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
         check_json(step_path, returns)

@@ -10,8 +10,10 @@ log records (`MaskedRunLogStore`), `runs show`/`runs logs` and telemetry all rea
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from runplane.domain.errors import SecretError, SecretNotFoundError
@@ -108,6 +110,26 @@ def fetch_for_masking(secrets: Secrets, names: Iterable[str]) -> None:
         except SecretError:
             break
     register(found)
+
+
+def mask_json_file(path: Path) -> None:
+    """Mask every string in a JSON file (an executed notebook's outputs), in place.
+
+    Strings are masked one by one, not the file's text, so the file stays valid JSON.
+    """
+    if not _masker or not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pending: list[Any] = [data]
+    while pending:
+        item = pending.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, value in list(pairs):
+            if isinstance(value, str):
+                item[key] = _masker.mask(value)
+            elif isinstance(value, dict | list):
+                pending.append(value)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def mask_step(step: StepLog) -> StepLog:

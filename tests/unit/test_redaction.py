@@ -6,6 +6,7 @@ import io
 import json
 import re
 import sys
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -140,3 +141,15 @@ def test_masking_fetches_what_it_can_and_stops_at_an_unreachable_store() -> None
     masking.fetch_for_masking(store, ["d", "c", "b", "a"])
     assert store.asked == ["a", "b", "c"]  # not "d": the store failed at "c"
     assert masking.mask("value-of-a") == MASK
+
+
+def test_an_executed_notebook_is_masked_string_by_string(tmp_path: Path) -> None:
+    notebook = tmp_path / "n.executed.ipynb"
+    cell = {"outputs": [{"text": ["key: pass-word-9\n", "done\n"]}], "source": ['print("x")']}
+    notebook.write_text(json.dumps({"cells": [cell], "nbformat": 4}))
+    masking.register(['", "'])  # a secret that looks like JSON punctuation
+    masking.register(["pass-word-9"])
+    masking.mask_json_file(notebook)
+    data = json.loads(notebook.read_text())  # still valid JSON
+    assert data["cells"][0]["outputs"][0]["text"] == [f"key: {MASK}\n", "done\n"]
+    assert data["nbformat"] == 4
