@@ -334,6 +334,12 @@ def test_bad_input_is_refused_clearly(case: Case, outcomes: dict[str, Outcome]) 
         assert " ".join(expected.split()) in flat, outcome.output
 
 
+def test_a_long_error_is_one_line(outcomes: dict[str, Outcome]) -> None:
+    output = outcomes["config-variable-not-json-runs-list"].output
+    assert len(output) > 100, output  # longer than a console line
+    assert output.count("\n") == 1, output
+
+
 def test_debug_adds_the_traceback_to_the_one_line(tmp_path: Path) -> None:
     (tmp_path / "p.py").write_text(RAISES)
     for flags, traceback in (([], False), (["--debug"], True)):
