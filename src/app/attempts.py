@@ -28,6 +28,7 @@ from runplane.domain.errors import (
 )
 from runplane.domain.fingerprints import consumed, definition, fingerprint
 from runplane.domain.graph import Graph, Node
+from runplane.domain.limits import check_return_depth
 from runplane.domain.parameters import recordable_metrics
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
 from runplane.ports.catalog import Catalog
@@ -139,9 +140,14 @@ class TaskAttempts:
         )
         with self._secrets_exposed(task.secrets):
             result = runner.run(step_path, task, given)
+        for output in result.outputs:  # runplane's own files: an executed notebook's outputs
+            if output.endswith(".ipynb"):
+                masking.mask_json_file(Path.cwd() / output)
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
         metrics, note = recordable_metrics(result.metrics)
+        for name, value in returns.items():
+            check_return_depth(step_path, name, value)  # refused now, not by the next step
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
@@ -238,14 +244,18 @@ class TaskAttempts:
         The values are registered for masking: every declared secret is masked in every
         step's output from the start, not only in the steps that declare it.
         """
+        values: dict[str, str] = {}  # one fetch per name, however many steps declare it
         for node in masking.all_nodes(graph):
             for name in node.task.secrets if node.task else ():
+                if name in values:
+                    continue
                 try:
-                    masking.register([self._secrets.get(name)])
+                    values[name] = self._secrets.get(name)
                 except SecretNotFoundError as exc:
                     raise SecretNotFoundError(exc.name, exc.where, step=node.name) from None
                 except SecretError as exc:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
+        masking.register(values.values())  # one masker built for all of them
         self._declared_for = graph
 
 

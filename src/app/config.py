@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
 from runplane.domain.errors import ConfigurationError
 
@@ -103,6 +110,7 @@ def read_file(path: Path) -> dict[str, Any]:
 
 def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]:
     """Load the settings and say where they came from (for error messages)."""
+    check_section_variables(os.environ)
     path = resolve_file(configuration_file)
     # Sections the file leaves out start from the embedded default, so a RUNPLANE_* variable
     # that sets one key merges into the default section instead of replacing it.
@@ -125,6 +133,33 @@ def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]
         return FromFile(), source
     except ValidationError as exc:
         raise ConfigurationError(f"{source}: {_describe(exc)}") from None
+    except SettingsError as exc:  # a source that could not be read at all
+        raise ConfigurationError(f"{source}: {exc}") from None
+
+
+def check_section_variables(environ: Mapping[str, str]) -> None:
+    """Refuse a `RUNPLANE_<SECTION>` variable that is not a JSON object, naming it.
+
+    pydantic-settings parses such a variable as JSON and, when it is not, fails with a
+    traceback that names neither the variable nor what it should hold.
+    """
+    for variable, text in environ.items():
+        section = variable.upper().removeprefix("RUNPLANE_").lower()
+        if not variable.upper().startswith("RUNPLANE_") or section not in DEFAULTS:
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"environment variable {variable} is not valid JSON ({exc}); it must be a JSON "
+                f"object for the '{section}' section, e.g. {json.dumps(DEFAULTS[section])}, or "
+                f"set one key with {variable}__<KEY>"
+            ) from None
+        if not isinstance(value, dict):
+            raise ConfigurationError(
+                f"environment variable {variable} must be a JSON object for the '{section}' "
+                f"section, e.g. {json.dumps(DEFAULTS[section])}; got {type(value).__name__}"
+            )
 
 
 def _describe(exc: ValidationError) -> str:

@@ -35,7 +35,7 @@ def load_graph(pipeline_file: str) -> Graph:
     if candidate is None and getattr(module, "job", None) is not None:
         return load_job(pipeline_file)  # a job's step process reloads the job's file
     if callable(candidate) and not isinstance(candidate, Pipeline):
-        candidate = candidate()
+        candidate = _call_pipeline_function(pipeline_file, candidate)
     if not isinstance(candidate, Pipeline):
         found = type(candidate).__name__ if candidate is not None else "nothing"
         raise PipelineDefinitionError(
@@ -84,12 +84,39 @@ def _import_file(path: Path) -> Any:
     except PipelineDefinitionError:
         del sys.modules[name]
         raise
+    except SystemExit as exc:
+        del sys.modules[name]
+        raise _exited(f"pipeline file '{path}'", "while it was imported", exc) from exc
     except Exception as exc:
         del sys.modules[name]
         raise PipelineDefinitionError(
             f"pipeline file '{path}' failed to import: {type(exc).__name__}: {exc}"
         ) from exc
     return module
+
+
+def _call_pipeline_function(pipeline_file: str, function: Any) -> Any:
+    """`pipeline()` of a pipeline file; what it raises (or a sys.exit) is a definition error."""
+    try:
+        return function()
+    except PipelineDefinitionError:
+        raise
+    except SystemExit as exc:
+        raise _exited(f"pipeline file '{pipeline_file}'", "in `pipeline()`", exc) from exc
+    except Exception as exc:
+        raise PipelineDefinitionError(
+            f"pipeline file '{pipeline_file}': `pipeline()` raised {type(exc).__name__}: {exc}; "
+            "it must return a runplane.Pipeline"
+        ) from exc
+
+
+def _exited(what: str, when: str, exc: SystemExit) -> PipelineDefinitionError:
+    # A script's `sys.exit()` (often under `if __name__ == "__main__"` gone wrong) would end
+    # runplane itself with that status and no word; say what happened instead.
+    return PipelineDefinitionError(
+        f"{what} called sys.exit({exc.code!r}) {when}; a pipeline file must define "
+        '`pipeline` without exiting (guard script code with `if __name__ == "__main__":`)'
+    )
 
 
 def load_parameters(parameters_file: str | None) -> dict[str, Any]:

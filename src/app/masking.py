@@ -10,11 +10,13 @@ log records (`MaskedRunLogStore`), `runs show`/`runs logs` and telemetry all rea
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from runplane.domain.errors import SecretError
+from runplane.domain.errors import SecretError, SecretNotFoundError
 from runplane.domain.graph import Graph, Node
 from runplane.domain.redaction import Masker
 from runplane.domain.run_log import RunLog, RunSummary, StepLog
@@ -95,15 +97,39 @@ def fetch_for_masking(secrets: Secrets, names: Iterable[str]) -> None:
     """Fetch and register the values of `names`; a secret that cannot be fetched is skipped.
 
     Used where a missing secret is not this call's error to report (a step that does not
-    declare it, `runs show`): the step that needs it fails on its own.
+    declare it, `runs show`): the step that needs it fails on its own. A store that fails
+    for another reason (Vault unreachable) is not asked again for the other names, so
+    `runs show` does not wait out a timeout per secret.
     """
     found = []
     for name in sorted(set(names)):
         try:
             found.append(secrets.get(name))
-        except SecretError:
+        except SecretNotFoundError:
             continue
+        except SecretError:
+            break
     register(found)
+
+
+def mask_json_file(path: Path) -> None:
+    """Mask every string in a JSON file (an executed notebook's outputs), in place.
+
+    Strings are masked one by one, not the file's text, so the file stays valid JSON.
+    """
+    if not _masker or not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pending: list[Any] = [data]
+    while pending:
+        item = pending.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, value in list(pairs):
+            if isinstance(value, str):
+                item[key] = _masker.mask(value)
+            elif isinstance(value, dict | list):
+                pending.append(value)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def mask_step(step: StepLog) -> StepLog:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runplane.app.chaining import chain
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
 from runplane.domain.graph import (
     FAIL,
@@ -26,6 +27,7 @@ from runplane.domain.graph import (
     TaskSpec,
     check_node_name,
 )
+from runplane.domain.limits import check_step_paths
 
 if TYPE_CHECKING:
     from runplane.domain.run_log import RunLog
@@ -410,42 +412,10 @@ class Pipeline:
             SUCCESS: Node(SUCCESS, NodeKind.SUCCESS),
             FAIL: Node(FAIL, NodeKind.FAIL),
         }
-        start = _chain(self.steps, nodes, end=SUCCESS)
-        return Graph(start_at=start, nodes=nodes, name=self.name)
-
-
-def _chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
-    """Add `steps` to `nodes`, each leading to the next and the last to `end`; return the first."""
-    for index, step in enumerate(steps):
-        if not isinstance(step, _Step):
-            raise PipelineDefinitionError(
-                f"pipeline step {index} is a {type(step).__name__}; expected PythonTask, "
-                "ShellTask, NotebookTask, Stub, Parallel, Map, Conditional, Success or Fail"
-            )
-    for index, step in enumerate(steps):
-        if isinstance(step, Success | Fail) and index != len(steps) - 1:
-            raise PipelineDefinitionError(
-                f"step {step.name!r} ends the run, so steps after it could never run"
-            )
-        _claim(step.name, nodes, terminal=isinstance(step, Success | Fail))
-        handler = None
-        if step.on_failure is not None:
-            # A failure handler's path ends the run failed unless it ends in Success().
-            handler = _chain(step.on_failure.steps, nodes, end=FAIL)
-        following = steps[index + 1].name if index + 1 < len(steps) else end
-        nodes[step.name] = step.node(following, handler)
-    return steps[0].name
-
-
-def _claim(name: str, nodes: dict[str, Node], *, terminal: bool) -> None:
-    existing = nodes.get(name)
-    if existing is None or (terminal and existing.is_terminal and name in (SUCCESS, FAIL)):
-        return
-    if name in (SUCCESS, FAIL):
-        raise PipelineDefinitionError(
-            f"step name {name!r} is reserved for the pipeline's own end; rename the step"
-        )
-    raise PipelineDefinitionError(f"duplicate step name {name!r}; step names must be unique")
+        start = chain(self.steps, nodes, end=SUCCESS)
+        graph = Graph(start_at=start, nodes=nodes, name=self.name)
+        check_step_paths(graph)
+        return graph
 
 
 def _as_pipeline(handler: Pipeline | _Step | None) -> Pipeline | None:

@@ -159,7 +159,9 @@ class RunService:
             refuse_render_only(self._executor)
         # Held to the end: a live run is not retried, and of two retries only one proceeds.
         with owning(self._store, check_run_id(run_id)):
-            return self._retry(run_id, from_step, new_run_id, parameters_file, graph, orchestrated)
+            return self._retry(
+                run_id, from_step, new_run_id, parameters_file, graph, orchestrated=orchestrated
+            )
 
     def _retry(
         self,
@@ -168,6 +170,7 @@ class RunService:
         new_run_id: str | None,
         parameters_file: str | None,
         graph: Graph | None,
+        *,
         orchestrated: bool,
     ) -> RunLog:
         original = self._store.get_run(run_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runplane.domain.composites import declared_returns
@@ -24,6 +24,9 @@ def check_composite_inputs(graph: Graph, parameters: Mapping[str, Any]) -> None:
         raise ParameterError("; ".join(problems))
 
 
+Walk = Iterator["Walk"]  # a walk yields the walks (handlers, branches) to finish first
+
+
 def _check(
     graph: Graph,
     prefix: str,
@@ -31,14 +34,43 @@ def _check(
     parameters: Mapping[str, Any],
     problems: list[str],
 ) -> None:
+    # Depth first, as recursion would be, but on an explicit stack: a chain of 3,000
+    # on_failure handlers (each the handler of the one before) is 3,000 levels deep.
+    stack: list[Walk] = [
+        _walk(graph, graph.start_at, prefix, known, parameters=parameters, problems=problems)
+    ]
+    while stack:
+        inner = next(stack[-1], None)
+        if inner is None:
+            stack.pop()
+        else:
+            stack.append(inner)
+
+
+def _walk(
+    graph: Graph,
+    start: str,
+    prefix: str,
+    known: dict[str, None],
+    *,
+    parameters: Mapping[str, Any],
+    problems: list[str],
+) -> Walk:
     seen: set[str] = set()
-    node = graph[graph.start_at]
+    node = graph[start]
     while not node.is_terminal and node.name not in seen:
         seen.add(node.name)
         path = f"{prefix}{node.name}"
-        _check_node(node, path, known, parameters, problems)
+        yield from _check_node(node, path, known, parameters, problems)
         if node.on_failure is not None:
-            _check(_from(graph, node.on_failure), prefix, dict(known), parameters, problems)
+            yield _walk(
+                graph,
+                node.on_failure,
+                prefix,
+                dict(known),
+                parameters=parameters,
+                problems=problems,
+            )
         known.update(dict.fromkeys(_declared(node)))
         node = graph[node.next] if node.next else node
 
@@ -49,7 +81,7 @@ def _check_node(
     known: dict[str, None],
     parameters: Mapping[str, Any],
     problems: list[str],
-) -> None:
+) -> Walk:
     spec = node.composite
     if isinstance(spec, MapSpec):
         _need(path, "iterate_on", spec.iterate_on, known, problems)
@@ -61,14 +93,35 @@ def _check_node(
                 f"got {type(value).__name__}"
             )
         inner = {**known, spec.iterate_as: None}
-        _check(spec.branch, f"{path}.<item>.", inner, parameters, problems)
+        yield _walk(
+            spec.branch,
+            spec.branch.start_at,
+            f"{path}.<item>.",
+            inner,
+            parameters=parameters,
+            problems=problems,
+        )
     elif isinstance(spec, ConditionalSpec):
         _need(path, "parameter", spec.parameter, known, problems)
         for key, branch in spec.branches.items():
-            _check(branch, f"{path}.{key}.", dict(known), parameters, problems)
+            yield _walk(
+                branch,
+                branch.start_at,
+                f"{path}.{key}.",
+                dict(known),
+                parameters=parameters,
+                problems=problems,
+            )
     elif isinstance(spec, ParallelSpec):
         for key, branch in spec.branches.items():
-            _check(branch, f"{path}.{key}.", dict(known), parameters, problems)
+            yield _walk(
+                branch,
+                branch.start_at,
+                f"{path}.{key}.",
+                dict(known),
+                parameters=parameters,
+                problems=problems,
+            )
 
 
 def _need(path: str, label: str, name: str, known: dict[str, None], problems: list[str]) -> None:
@@ -89,7 +142,3 @@ def _declared(node: Node) -> list[str]:
     if isinstance(spec, ParallelSpec | ConditionalSpec):
         return [n for g in spec.branches.values() for n in declared_returns(g)]
     return []
-
-
-def _from(graph: Graph, name: str) -> Graph:
-    return Graph(start_at=name, nodes=graph.nodes, name=graph.name)

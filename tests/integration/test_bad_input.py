@@ -52,6 +52,43 @@ BOMB = "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n" + "".jo
 )
 DEEP = "x: " + "[" * 5000 + "]" * 5000 + "\n"
 LATIN1 = "name: caf\xe9\n".encode("latin-1")
+RAISES = "def pipeline():\n    raise ValueError('no pipeline today')\n"
+# 3,000 steps, each the on_failure handler of the one before; `a0` fails (no parameter x).
+DEEP_HANDLERS = """
+from itertools import pairwise
+
+from runplane import Pipeline, PythonTask, Stub
+
+
+def needs(x):
+    return x
+
+
+steps = [PythonTask(needs, name="a0"), *(Stub(f"a{i}") for i in range(1, 3000))]
+for step, handler in pairwise(steps):
+    step.on_failure = handler
+pipeline = Pipeline([steps[0]])
+"""
+NESTED = """
+from runplane import Pipeline, PythonTask
+
+
+def deep():
+    value = []
+    for _ in range(899):
+        value = [value]
+    return value
+
+
+def depth(v):
+    n = 1
+    while v:
+        v, n = v[0], n + 1
+    print("received depth", n)
+
+
+pipeline = Pipeline([PythonTask(deep, returns=["v"]), PythonTask(depth)])
+"""
 
 
 @dataclass
@@ -193,6 +230,37 @@ CASES = [
     Case("cli-attempts-zero", ["execute-step", "ok.py", "one", "--run-id", "r", "--attempts", "0"],
          ["'--attempts'", "greater than or equal to 1"]),
     Case("cli-pipeline-is-a-folder", ["run", "."], ["'.' not found"]),
+    # -- errors that used to escape as tracebacks or silent exits ----------------------------
+    Case("pipeline-function-raises", ["run", "p.py"],
+         ["'p.py': `pipeline()` raised ValueError: no pipeline today"], {"p.py": RAISES}, code=2),
+    Case("pipeline-sys-exit", ["run", "p.py"], ["'p.py' called sys.exit(3) while it was imported",
+         "__main__"], {"p.py": "import sys\nsys.exit(3)\n"}, code=2),
+    Case("pipeline-function-sys-exit", ["run", "p.py"], ["called sys.exit(3) in `pipeline()`"],
+         {"p.py": "import sys\n\ndef pipeline():\n    sys.exit(3)\n"}, code=2),
+    *[Case(f"config-variable-not-json-{'-'.join(args[:2])}", args,
+           ["environment variable RUNPLANE_EXECUTOR is not valid JSON", "JSON object"],
+           env={"RUNPLANE_EXECUTOR": "not json"}, code=2)
+      for args in (RUN_OK, ["runs", "list"], ["runs", "show", "r1"], ["runs", "logs", "r1", "one"],
+                   ["retry", "r1"], ["execute-step", "ok.py", "one", "--run-id", "r1"],
+                   ["job", "ok.py"], ["config", "show"], ["render", "ok.py"])],
+    Case("config-variable-not-object", ["runs", "list"],
+         ["RUNPLANE_SECRETS must be a JSON object", "got list"],
+         env={"RUNPLANE_SECRETS": "[1]"}, code=2),
+    Case("pipeline-own-handler", ["run", "p.py"],
+         ["step 'one' is its own on_failure handler", "a handler must be other steps"],
+         {"p.py": sdk("a = PythonTask(one)\na.on_failure = a\npipeline = Pipeline([a])")}, code=2),
+    Case("pipeline-handler-cycle", ["run", "p.py"], ["'a' is in its own on_failure chain", "'b'"],
+         {"p.py": sdk("a = PythonTask(one, name='a')\n"
+                      "a.on_failure = PythonTask(one, name='b', on_failure=a)\n"
+                      "pipeline = Pipeline([a])")}, code=2),
+    Case("pipeline-3000-deep-handler-chain", ["run", "p.py"], ["a0", "'x'"],
+         {"p.py": DEEP_HANDLERS}, code=1),
+    Case("step-name-too-long", ["run", "p.py"], ["is 201 bytes long", "at most 200", "names files"],
+         {"p.py": sdk("pipeline = Pipeline([PythonTask(one, name='x' * 201)])")}, code=2),
+    Case("step-path-too-long", ["run", "p.py"], ["step path 'mmm", "bytes long", "at most 200"],
+         {"p.py": sdk("from runplane import Map, Stub\npipeline = Pipeline([PythonTask(one, "
+                      "returns=['xs']), Map('m' * 100, 'xs', 'x', Pipeline([Stub('s' * 99)]))])")},
+         code=2),
 ]  # fmt: skip
 
 
@@ -264,3 +332,42 @@ def test_bad_input_is_refused_clearly(case: Case, outcomes: dict[str, Outcome]) 
     flat = " ".join(outcome.output.split())
     for expected in case.expect:
         assert " ".join(expected.split()) in flat, outcome.output
+
+
+def test_a_long_error_is_one_line(outcomes: dict[str, Outcome]) -> None:
+    output = outcomes["config-variable-not-json-runs-list"].output
+    assert len(output) > 100, output  # longer than a console line
+    assert output.count("\n") == 1, output
+
+
+def test_debug_adds_the_traceback_to_the_one_line(tmp_path: Path) -> None:
+    (tmp_path / "p.py").write_text(RAISES)
+    for flags, traceback in (([], False), (["--debug"], True)):
+        done = subprocess.run(
+            [RUNPLANE, "run", "p.py", *flags], cwd=tmp_path, capture_output=True, text=True,
+            timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert ("Traceback" in done.stderr) is traceback, done.stderr
+        assert "no pipeline today" in done.stderr.splitlines()[-1] or traceback
+
+
+@pytest.mark.parametrize("executor", ["local", "local-subprocess"])
+def test_a_deeply_nested_return_reaches_the_next_step_or_is_refused_clearly(
+    tmp_path: Path, executor: str
+) -> None:
+    """Never a RecursionError in the step that receives it: either the run log refuses the
+    value when it is returned (nested too deep), or it arrives whole."""
+    (tmp_path / "p.py").write_text(NESTED)
+    (tmp_path / "c.yaml").write_text(f"executor: {{type: {executor}}}\n")
+    done = subprocess.run(
+        [RUNPLANE, "run", "p.py", "-c", "c.yaml"], cwd=tmp_path, capture_output=True,
+        text=True, timeout=120, check=False,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert "RecursionError" not in output
+    if done.returncode == 0:
+        assert "received depth 900" in output
+    else:
+        assert done.returncode == 1, output
+        assert "step 'deep': return 'v' is nested more than" in " ".join(output.split())

@@ -171,3 +171,27 @@ def test_one_key_from_the_environment_merges_into_the_default_section(
     store = create_container().run_log_store()
     assert isinstance(store, FileSystemRunLogStore)
     assert store.location("r") == str(tmp_path / "logs" / "r")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("RUNPLANE_EXECUTOR", "not json", "RUNPLANE_EXECUTOR is not valid JSON"),
+        ("RUNPLANE_SECRETS", "[1, 2]", "RUNPLANE_SECRETS must be a JSON object"),
+        ("runplane_run_log_store", "{bad", "runplane_run_log_store is not valid JSON"),
+    ],
+)
+def test_a_section_variable_that_is_not_a_json_object_is_named(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=expected):
+        load_settings()
+
+
+def test_a_section_variable_holding_a_json_object_still_applies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RUNPLANE_EXECUTOR", '{"type": "local-subprocess"}')
+    settings, _ = load_settings()
+    assert settings.executor == {"type": "local-subprocess"}

@@ -6,7 +6,7 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -16,17 +16,11 @@ from hypothesis import strategies as st
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.app import capture, masking
 from runplane.app.masking import MaskedRunLogStore
+from runplane.domain.errors import SecretError, SecretNotFoundError
 from runplane.domain.redaction import MASK, MIN_LINE, Masker, secret_forms
 from runplane.domain.run_log import Attempt, RunLog, Status, StepLog
 
 PEM = "-----BEGIN KEY-----\nMIIBOgIBAAJBAK\nab\n-----END KEY-----"
-
-
-@pytest.fixture(autouse=True)
-def _empty_registry() -> Iterator[None]:
-    masking.forget_all()
-    yield
-    masking.forget_all()
 
 
 @pytest.mark.parametrize(
@@ -125,3 +119,37 @@ def test_the_live_echo_is_masked_even_when_a_secret_is_printed_in_pieces(
         sys.stdout.flush()
     assert shown.getvalue() == f"x {MASK} y\nMIIBOgIBAAJBAK\ntail {MASK}"
     assert "pass-word-9" in kept.getvalue()  # masked whole when the attempt keeps it
+
+
+class _Flaky:
+    """A secrets store that has `a`, lacks `b` and is unreachable for `c` and after."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def get(self, name: str) -> str:
+        self.asked.append(name)
+        if name == "a":
+            return "value-of-a"
+        if name == "b":
+            raise SecretNotFoundError(name, "the test store")
+        raise SecretError(f"store unreachable while reading {name!r}")
+
+
+def test_masking_fetches_what_it_can_and_stops_at_an_unreachable_store() -> None:
+    store = _Flaky()
+    masking.fetch_for_masking(store, ["d", "c", "b", "a"])
+    assert store.asked == ["a", "b", "c"]  # not "d": the store failed at "c"
+    assert masking.mask("value-of-a") == MASK
+
+
+def test_an_executed_notebook_is_masked_string_by_string(tmp_path: Path) -> None:
+    notebook = tmp_path / "n.executed.ipynb"
+    cell = {"outputs": [{"text": ["key: pass-word-9\n", "done\n"]}], "source": ['print("x")']}
+    notebook.write_text(json.dumps({"cells": [cell], "nbformat": 4}))
+    masking.register(['", "'])  # a secret that looks like JSON punctuation
+    masking.register(["pass-word-9"])
+    masking.mask_json_file(notebook)
+    data = json.loads(notebook.read_text())  # still valid JSON
+    assert data["cells"][0]["outputs"][0]["text"] == [f"key: {MASK}\n", "done\n"]
+    assert data["nbformat"] == 4

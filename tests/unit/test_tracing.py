@@ -192,3 +192,24 @@ def test_loop_iterations_are_children_of_the_loop_span(exporter: InMemorySpanExp
     spans = by_name(exporter)
     assert [parent_of(spans, f"step again.{i}.grow") for i in range(3)] == ["step again"] * 3
     assert parent_of(spans, "step again") == "run"
+
+
+def leaks_token() -> None:
+    import os  # noqa: PLC0415
+
+    raise KeyError(os.environ["token"])
+
+
+def test_spans_carry_no_secret_value(exporter: InMemorySpanExporter) -> None:
+    secret = "multi\nline 'tok3n'"
+    given = {**ports(), "secrets": DictSecrets({"token": secret})}
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    service = TracedRunService(tracer_provider=provider, executor_type="local", **given)
+    # A pipeline named like the secret's line stands for any attribute that holds it.
+    pipeline = Pipeline([PythonTask(leaks_token, secrets=["token"])], name="line 'tok3n'")
+    assert service.run(pipeline.graph, run_id="t3").status is Status.FAIL
+    spans = exporter.get_finished_spans()
+    texts = [str(dict(s.attributes or {})) + str(s.status.description) for s in spans]
+    assert any("KeyError: ***" in text for text in texts)
+    assert all("tok3n" not in text for text in texts), texts

@@ -360,7 +360,8 @@ def _user_errors(debug: bool) -> Iterator[None]:
     except RunplaneError as exc:
         if debug:  # plain, not rich's boxed traceback: its wrapping would split secrets
             sys.stderr.write(traceback.format_exc())
-        err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False)
+        # soft_wrap: one line, however long (rich would break it at the console's width).
+        err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
