@@ -28,7 +28,6 @@ from runplane.domain.errors import (
 )
 from runplane.domain.fingerprints import consumed, definition, fingerprint
 from runplane.domain.graph import Graph, Node
-from runplane.domain.limits import check_return_depth
 from runplane.domain.parameters import recordable_metrics
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
 from runplane.ports.catalog import Catalog
@@ -146,8 +145,6 @@ class TaskAttempts:
         stored = self._files(run_id, "put", (*task.catalog.put, *result.outputs))
         returns, pickled = self._objects.store(run_id, step_path, result.returns)
         metrics, note = recordable_metrics(result.metrics)
-        for name, value in returns.items():
-            check_return_depth(step_path, name, value)  # refused now, not by the next step
         # Record what was consumed as the run log has it (object references stay references).
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]

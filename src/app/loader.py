@@ -12,6 +12,7 @@ import yaml
 
 from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ParameterError, PipelineDefinitionError
+from runplane.domain.fingerprints import PIPELINE_MODULE_PREFIX
 from runplane.domain.graph import Graph
 from runplane.domain.parameters import check_initial
 
@@ -68,7 +69,7 @@ def _import_file(path: Path) -> Any:
             "or a YAML pipeline (.yaml, .yml)"
         )
     resolved = path.resolve()
-    name = "runplane_pipeline_" + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
+    name = PIPELINE_MODULE_PREFIX + hashlib.sha1(str(resolved).encode()).hexdigest()[:12]
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, resolved)

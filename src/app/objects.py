@@ -14,6 +14,7 @@ returned is shared with another, as in a container.
 from __future__ import annotations
 
 import pickle
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -135,6 +136,13 @@ class ObjectParameters(Mapping[str, Any]):
 def _dumps(step_path: str, name: str, value: Any) -> tuple[bytes, str]:
     try:
         return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "pickle"
+    except RecursionError:
+        # pickle follows nesting on the stack, which the step's own frames already use.
+        raise ExecutionError(
+            f"step {step_path!r}: return {name!r} is nested more than pickle can follow "
+            f"(about {sys.getrecursionlimit()} levels, less the stack in use); flatten it, "
+            "or return it as a string of JSON"
+        ) from None
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         try:
             import cloudpickle  # noqa: PLC0415  (optional; only for what pickle cannot do)

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from runplane.domain.graph import Node
+
+#: The module a pipeline file is imported as: the prefix and a hash of the file's path.
+PIPELINE_MODULE_PREFIX = "runplane_pipeline_"
+# The hash names where the file is (a checkout, a pod's image), not what the step is.
+_PIPELINE_MODULE = re.compile("^" + re.escape(PIPELINE_MODULE_PREFIX) + r"[0-9a-f]+\.")
 
 
 def definition(node: Node) -> dict[str, Any]:
@@ -25,7 +31,7 @@ def definition(node: Node) -> dict[str, Any]:
         return {"kind": node.kind.value}
     return {
         "kind": task.kind,
-        "command": task.command,
+        "command": _PIPELINE_MODULE.sub("pipeline.", task.command, count=1),
         "returns": [[r.name, r.kind.value] for r in task.returns],
         "catalog": {"get": list(task.catalog.get), "put": list(task.catalog.put)},
     }

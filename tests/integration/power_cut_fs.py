@@ -412,12 +412,18 @@ class PowerCutFs:
     def syncs(self) -> int:
         return int(self.command("status")["syncs"])
 
+    def _mounted(self) -> bool:
+        """In the mount table; `os.path.ismount` says no once the daemon is gone."""
+        point = str(self.mountpoint).replace(" ", "\\040")
+        with open("/proc/self/mounts") as table:
+            return any(line.split()[1] == point for line in table)
+
     def unmount(self) -> None:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
         for how in (["fusermount3", "-u"], ["umount"], ["umount", "-l"]):
-            if not os.path.ismount(self.mountpoint) or shutil.which(how[0]) is None:
+            if not self._mounted() or shutil.which(how[0]) is None:
                 continue
             subprocess.run([*how, str(self.mountpoint)], check=False,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

@@ -74,7 +74,9 @@ def test_a_retry_workflow_reuses_what_the_failed_run_finished_as_a_local_retry_d
     ).get_run("wf-retry")
     assert shape(argo_retry) == shape(local_retry)
     assert argo_retry.original_run_id == "wf-test"
-    assert argo_retry.steps["first"].reused_from == "wf-test"
+    assert argo_retry.steps["first"].reused_from == "wf-test", "\n".join(
+        p.output for p in retry.pods
+    )
     assert argo_retry.steps["second"].reused_from is None
     assert argo_retry.initial_parameters == argo_run(tmp_path).initial_parameters
     start = next(p for p in retry.pods if p.template == "start-run")

@@ -80,7 +80,10 @@ def test_syncfs_is_trusted_only_on_ext4_xfs_and_btrfs(tmp_path: Path) -> None:
     assert set(DURABLE_SYNCFS_TYPES) == {0xEF53, 0x58465342, 0x9123683E}
     for point, kind in mounts():
         if kind in {"tmpfs", "proc", "sysfs", "overlay", "nfs", "nfs4", "fuse"}:
-            fd = os.open(point, os.O_RDONLY)
+            try:
+                fd = os.open(point, os.O_RDONLY)
+            except OSError:  # a FUSE mount whose daemon is gone, a folder we may not open
+                continue
             try:
                 assert not syncfs_is_durable(fd), (point, kind)
             finally:

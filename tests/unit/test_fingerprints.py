@@ -1,7 +1,15 @@
 """Input fingerprints: equal exactly when a step would consume the same inputs."""
 
+from pathlib import Path
+
 from runplane import Catalog, Pipeline, PythonTask
-from runplane.domain.fingerprints import consumed, definition, fingerprint
+from runplane.app.sdk import service
+from runplane.domain.fingerprints import (
+    PIPELINE_MODULE_PREFIX,
+    consumed,
+    definition,
+    fingerprint,
+)
 
 
 def work(x: int) -> int:
@@ -28,3 +36,21 @@ def test_a_parameter_a_file_or_the_definition_changes_the_fingerprint() -> None:
 
 def test_only_parameters_the_run_provided_count() -> None:
     assert consumed(["x", "default_only"], {"x": 1, "unread": 2}) == {"x": 1}
+
+
+def test_a_pipeline_file_moved_to_another_folder_keeps_its_steps_fingerprints(
+    tmp_path: Path,
+) -> None:
+    """A retry from another checkout (or in another pod's folder) reuses what it can."""
+    text = "from runplane import Pipeline, PythonTask\n\ndef first():\n    return 1\n\n"
+    text += "pipeline = Pipeline([PythonTask(first, returns=['one'])])\n"
+    definitions = []
+    for folder in ("here", "there"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "p.py").write_text(text)
+        graph = service(None).load_pipeline(str(tmp_path / folder / "p.py"))
+        assert graph["first"].task is not None
+        assert graph["first"].task.command.startswith(PIPELINE_MODULE_PREFIX)  # path-named
+        definitions.append(definition(graph["first"]))
+    assert definitions[0] == definitions[1]
+    assert definitions[0]["command"] == "pipeline.first"
