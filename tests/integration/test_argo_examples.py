@@ -32,16 +32,7 @@ def comparable(run: RunLog) -> dict[str, Any]:
     return result
 
 
-def marks(example: str) -> Any:
-    if example != "retry":
-        return example
-    # Its marker file lives in the working directory, which each Argo retry (a new pod)
-    # starts without: on Kubernetes the step fails three times. Strict: it must diverge.
-    reason = "the retry example keeps state in the pod's working directory"
-    return pytest.param(example, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("example", [marks(e) for e in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_every_example_runs_under_argo_as_it_runs_locally(
     example: str, tmp_path: Path, clean_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
