@@ -93,13 +93,18 @@ def test_a_failing_iteration_fails_its_batch_and_the_map_as_locally(
     assert outcome == "Failed"
 
 
-def test_an_empty_batched_map_runs_no_batch_pod(tmp_path: Path) -> None:
-    config = config_with(tmp_path, overrides={"batched": {"iterations_per_pod": 10}})
+@pytest.mark.parametrize("per_pod", [1, 10])
+def test_an_empty_map_runs_no_iteration_pod(tmp_path: Path, per_pod: int) -> None:
+    config = config_with(tmp_path, overrides={"batched": {"iterations_per_pod": per_pod}})
     outcome, interpreter = interpret(
         render_batched(config, {"size": 0}), BATCHED, tmp_path, secrets=SECRETS
     )
     assert outcome == "Succeeded"
-    assert "big-batch" not in [p.template for p in interpreter.pods]
+    assert interpreter.errors == []  # `[]` is a JSON list Argo expands to nothing
+    assert [p.template for p in interpreter.pods if p.template.startswith("big")] == [
+        "big-fan-out",
+        "big-fan-in",
+    ]
     assert argo_run(tmp_path).steps["big"].status.value == "success"
 
 
