@@ -232,7 +232,11 @@ class Trial:
         )
         phase = interpreter.run("r")
         self.printed += [pod.output.encode() for pod in interpreter.pods]
-        assert phase == "Failed", "\n".join(p.output for p in interpreter.pods)
+        failed = [pod.template for pod in interpreter.pods if pod.code != 0]
+        expected = ["explode", "explode", "finish-run"]  # finish-run: the run failed
+        assert (phase, failed) == ("Failed", expected), "\n".join(
+            pod.output for pod in interpreter.pods
+        )
 
 
 def render(config: Path, pipeline: Path, env: dict[str, str]) -> dict[str, Any]:

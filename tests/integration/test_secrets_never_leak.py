@@ -15,7 +15,6 @@ secret stores. Commands that only read run in this process, to keep the file fas
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
@@ -31,7 +30,14 @@ from hypothesis import strategies as st
 
 from tests.integration import fake_vault
 from tests.integration.conftest import PIPELINES, Cli, Result, needs_s3
-from tests.integration.leak_trials import NAMES, ROTATION, Trial, dotenv_holds, in_process
+from tests.integration.leak_trials import (
+    NAMES,
+    ROTATION,
+    Setup,
+    Trial,
+    dotenv_holds,
+    in_process,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -191,7 +197,21 @@ def test_the_leaky_pipeline_really_carries_the_secrets() -> None:
 # -- random values through every channel -----------------------------------------------
 
 LONG = os.environ.get("RUNPLANE_LONG_TESTS") == "1"
-_trial = itertools.count()
+_setups: dict[str, tuple[Setup, int]] = {}
+
+
+def setup_for(values: Any) -> tuple[Setup, int]:
+    """The next setup of the rotation, and the trial's number; the same for the same values.
+
+    Hypothesis runs a failing example again to confirm it: on the same setup, or the
+    failure would be reported as flaky.
+    """
+    key = repr(values)
+    if key not in _setups:
+        trial = len(_setups)
+        _setups[key] = ROTATION[trial % len(ROTATION)], trial
+    return _setups[key]
+
 
 #: Any printable text, quotes and backslashes included; no line breaks (lines are joined
 #: below), no NUL or other control characters (an environment variable cannot hold NUL).
@@ -230,11 +250,11 @@ def test_random_secret_values_never_leak_through_any_channel(
     }
     with tempfile.TemporaryDirectory(prefix="runplane-leak-") as scratch:
         assume(dotenv_holds(secrets, Path(scratch)))  # before taking a setup: every setup runs
-        trial = next(_trial)
-        setup = ROTATION[trial % len(ROTATION)]
+        setup, trial = setup_for(values)
         run = Trial(setup, Path(scratch), secrets, vault_server)
         if setup.store == "s3":
-            run.moto_url, run.bucket = request.getfixturevalue("moto_url"), f"leaks-{trial}"
+            run.moto_url = request.getfixturevalue("moto_url")
+            run.bucket = f"leaks-{trial}-{uuid.uuid4().hex[:6]}"  # a new one, if run again
             run.s3 = s3_client(run.moto_url)
         run.run()
         written = dict(run.written())
