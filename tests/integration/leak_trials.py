@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,22 +254,31 @@ def render(config: Path, pipeline: Path, env: dict[str, str]) -> dict[str, Any]:
 
 
 def in_process(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, bytes]:
-    """A `runplane` command run in this process, as the console script runs it.
+    """A `runplane` command run in this process by the console script's own `main`.
 
-    The masking registry starts empty, as in a new process: the command finds the values
-    to mask itself. The output is the command's own; the console script would also pass
-    it through the masking routers, which this leaves out, so the test is stricter.
+    Everything but the new process: the same wiring, the masking routers on the output,
+    the exit code. The masking registry starts empty, as in a new process, so the command
+    finds the values to mask itself.
     """
-    from typer.testing import CliRunner  # noqa: PLC0415
-
-    from runplane.adapters.cli.commands import cli  # noqa: PLC0415
-    from runplane.adapters.cli.wiring import Wiring  # noqa: PLC0415
-    from runplane.app.sdk import service  # noqa: PLC0415
+    from runplane.app.main import main  # noqa: PLC0415
 
     masking.forget_all()
-    with contextlib.chdir(cwd), mock.patch.dict(os.environ, env, clear=True):
-        result = CliRunner().invoke(cli, list(args), obj=Wiring(service))
-    output = result.stdout_bytes + result.stderr_bytes
-    if result.exit_code != 0 and result.exception is not None:
-        output += f"\n{result.exception!r}".encode()
-    return result.exit_code, output
+    out, err = io.BytesIO(), io.BytesIO()
+    code: int | str | None = 0
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(mock.patch.dict(os.environ, env, clear=True))
+        stack.enter_context(mock.patch.object(sys, "argv", ["runplane", *args]))
+        for name, buffer in (("stdout", out), ("stderr", err)):
+            stream = io.TextIOWrapper(buffer, encoding="utf-8", write_through=True)
+            stack.enter_context(mock.patch.object(sys, name, stream))
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code
+        finally:
+            sys.stdout.flush()  # the routers main() installed hold a partial last line
+            sys.stderr.flush()
+            printed = out.getvalue() + err.getvalue()  # before the wrappers close them
+    number = code if isinstance(code, int) else (0 if code is None else 1)
+    return number, printed

@@ -1,5 +1,3 @@
-import io
-import logging
 import os
 import sys
 from pathlib import Path
@@ -11,7 +9,6 @@ from runplane.adapters.executors.local import LocalExecutor, LocalExecutorConfig
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
-from runplane.app.sdk import service
 from runplane.app.service import RunService
 from runplane.domain.errors import ExecutionError
 from tests.fakes import DictSecrets, MemoryCatalog
@@ -98,32 +95,3 @@ def test_threads_capture_only_their_own_step() -> None:
     for item in range(4):
         lines = set(service.step_output(run.run_id, f"m.{item}.speak").splitlines())
         assert lines == {f"item {item}"}
-
-
-def test_logging_set_up_before_an_sdk_run_is_captured_and_masked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A script's `logging.basicConfig()` before `pipeline.execute()` holds the raw stderr."""
-
-    def talkative() -> None:
-        logging.getLogger("user.step").warning("token is %s", os.environ["token"])
-
-    monkeypatch.setenv("token", "hush-hush-42")
-    terminal = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", terminal)
-    handler = logging.StreamHandler()  # what basicConfig() adds: on sys.stderr, as it is now
-    handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
-    logging.getLogger().addHandler(handler)
-    config = tmp_path / "c.yaml"
-    config.write_text(
-        "run_log_store: {type: file-system, config: {log_folder: logs}}\n"
-        "catalog: {type: file-system, config: {catalog_location: cat}}\n"
-    )
-    try:
-        run = Pipeline([PythonTask(talkative, secrets=["token"])]).execute(str(config))
-    finally:
-        logging.getLogger().removeHandler(handler)
-    assert "WARNING:user.step:token is ***\n" in terminal.getvalue()
-    assert "hush-hush-42" not in terminal.getvalue()
-    kept = service(str(config)).step_output(run.run_id, "talkative")
-    assert kept == "WARNING:user.step:token is ***\n"
