@@ -73,12 +73,13 @@ def install() -> None:
     handlers made later (on the command line, routers come before the pipeline's code).
     """
     with _install_lock:
+        made: dict[int, _Router] = {}  # by the stream each replaces
         if not isinstance(sys.stdout, _Router):
-            sys.stdout = _Router(sys.stdout)
+            sys.stdout = made.setdefault(id(sys.stdout), _Router(sys.stdout))
         if not isinstance(sys.stderr, _Router):
-            sys.stderr = _Router(sys.stderr)
-        routers = [stream for stream in (sys.stdout, sys.stderr) if isinstance(stream, _Router)]
-        _route_logging({id(router.target): router for router in routers})
+            sys.stderr = made.setdefault(id(sys.stderr), _Router(sys.stderr))
+        if made:  # handlers made later get the router: only earlier ones need pointing
+            _route_logging(made)
 
 
 def _route_logging(routers: dict[int, _Router]) -> None:
