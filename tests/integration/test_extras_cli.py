@@ -102,7 +102,7 @@ def test_job_runs_as_a_one_step_run(cli: Cli, examples: Path, executor: str) -> 
     log = result.json()
     jsonschema.validate(log, SCHEMA)
     assert list(log["steps"]) == ["train"]
-    assert log["steps"]["train"]["returns"] == {"accuracy": 0.657}
+    assert log["steps"]["train"]["returns"] == {"accuracy": 0.657, "loss": 0.343}
     assert log["steps"]["train"]["metrics"] == {"loss": 0.343}
     assert (folder / ".catalog" / "j" / "model.txt").is_file()
 
