@@ -1,0 +1,1 @@
+"""runnable's YAML pipeline format (`dag:`), loaded into runplane graphs."""
