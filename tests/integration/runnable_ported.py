@@ -275,6 +275,18 @@ def main():
     return pipeline
 """
 
+NOTEBOOK = """
+def main():
+    pipeline = Pipeline(steps=[
+        NotebookTask(name="read_and_write", notebook="process.ipynb",
+                     returns=["processed_notebook", metric("rows")]),
+        ShellTask(name="check", command='[ "$processed_notebook" = 10 ]',
+                  terminate_with_success=True),
+    ])
+    pipeline.execute(parameters_file="initial_parameters.yaml")
+    return pipeline
+"""
+
 PYTHON_JOB = """
 def train(integer: int):
     Path("model.txt").write_text(f"model {integer}")

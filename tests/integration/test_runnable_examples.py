@@ -174,6 +174,26 @@ def test_loop_index_in_the_environment_and_max_iterations_succeeds(
     assert f"counter_loop.{last + 1}.count" not in run.steps
 
 
+@pytest.mark.skipif(
+    any(importlib.util.find_spec(m) is None for m in ("papermill", "ipykernel")),
+    reason="papermill and ipykernel (the notebook extra) are not installed",
+)
+# A kernel starts in seconds: the notebook runs once, in a step process (the longer road).
+@pytest.mark.parametrize("example", ["local-subprocess"], indirect=True)
+def test_notebook_task_parameters_in_returns_out(example: Example, tmp_path: Path) -> None:
+    nbformat = importlib.import_module("nbformat")
+    cells = [
+        nbformat.v4.new_code_cell("integer = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("processed_notebook = integer * 10\nrows = 3"),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "process.ipynb")
+    run = example(ported.NOTEBOOK)
+    assert run.status.value == "success", statuses(run)
+    assert run.steps["read_and_write"].returns == {"processed_notebook": 10, "rows": 3}
+    kept = [e.name for e in run.steps["read_and_write"].data_catalog]
+    assert kept == ["process-read_and_write.executed.ipynb"]
+
+
 def test_python_job(example: Example, tmp_path: Path) -> None:
     run = example(ported.PYTHON_JOB)
     (step,) = run.steps.values()

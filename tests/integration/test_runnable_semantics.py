@@ -7,12 +7,16 @@ replaced by a return, kept by a retry); a failed attempt's catalog files are kep
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.integration.conftest import Cli
+import runplane
+from runplane.domain.run_log import RunLog
+from runplane.ports.application import Application
 
 EXECUTORS = ["local", "local-subprocess"]
 
@@ -71,26 +75,33 @@ PIPELINE = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def folder(workdir: Path) -> Path:
-    (workdir / "p.py").write_text(
+@pytest.fixture(params=EXECUTORS)
+def service(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Application:
+    """The application in a scratch folder holding the pipeline file, for one executor."""
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in os.environ if k.startswith("RUNPLANE_")]:
+        monkeypatch.delenv(key)
+    (tmp_path / "p.py").write_text(
         PIPELINE + "\nimport os\npipeline = globals()[os.environ['WHICH']]\n"
     )
-    (workdir / "params.yaml").write_text("x: 1\n")
-    return workdir
+    (tmp_path / "params.yaml").write_text("x: 1\n")
+    (tmp_path / "c.yaml").write_text(f"executor: {{type: {request.param}}}\n")
+    return runplane.service("c.yaml")
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
+def run(app: Application, which: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> RunLog:
+    monkeypatch.setenv("WHICH", which)
+    return app.run(app.load_pipeline("p.py"), pipeline_file="p.py", **kwargs)
+
+
 def test_metric_passes_on_env_is_an_initial_value_namespace_gets_all(
-    cli: Cli, folder: Path, executor: str
+    service: Application, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (folder / "c.yaml").write_text(f"executor: {{type: {executor}}}\n")
-    result = cli(
-        "run", "p.py", "-c", "c.yaml", "-p", "params.yaml", "--json",
-        env={"WHICH": "main", "RUNPLANE_PRM_x": "5"},
-    )  # fmt: skip
-    assert result.code == 0, result.stderr
-    log = result.json()
+    monkeypatch.setenv("RUNPLANE_PRM_x", "5")
+    log = run(service, "main", monkeypatch, parameters_file="params.yaml").to_dict()
+    assert log["status"] == "success"
     assert log["initial_parameters"] == {"x": 5}  # the variable, over the file
     assert log["steps"]["train"]["parameters"] == {"x": 5}
     assert log["steps"]["train"]["metrics"] == {"score": 0.75}
@@ -99,41 +110,30 @@ def test_metric_passes_on_env_is_an_initial_value_namespace_gets_all(
     assert log["parameters"]["x"] == 99  # a step's return replaces the variable's value
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
 def test_failed_attempt_files_are_kept_apart_and_not_handed_on(
-    cli: Cli, folder: Path, executor: str
+    service: Application, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (folder / "c.yaml").write_text(f"executor: {{type: {executor}}}\n")
-    result = cli(
-        "run", "p.py", "-c", "c.yaml", "--run-id", "r1", "--json", env={"WHICH": "on_fail"}
-    )  # fmt: skip
-    log = result.json()
+    log = run(service, "on_fail", monkeypatch, run_id="r1").to_dict()
     step = log["steps"]["fails"]
     assert step["status"] == "fail"
     assert step["data_catalog"] == []
     kept = [entry["name"] for entry in step["attempts"][0]["failed_files"]]
     assert kept == ["failed/fails/attempt-1/df.csv", "failed/fails/attempt-1/out/part.txt"]
-    catalog = folder / ".catalog" / "r1"
+    catalog = tmp_path / ".catalog" / "r1"
     assert (catalog / "failed/fails/attempt-1/out/part.txt").read_text() == "half\n"
     assert not (catalog / "df.csv").exists()  # never under its own name: no step gets it
     assert log["steps"]["after_failure"]["status"] == "success"
 
 
-@pytest.mark.parametrize("executor", EXECUTORS)
 def test_a_retry_keeps_the_environment_initial_values(
-    cli: Cli, folder: Path, executor: str
+    service: Application, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (folder / "c.yaml").write_text(f"executor: {{type: {executor}}}\n")
-    (folder / "fail.flag").write_text("")
-    first = cli(
-        "run", "p.py", "-c", "c.yaml", "-p", "params.yaml", "--run-id", "first",
-        env={"WHICH": "retried", "RUNPLANE_PRM_x": "5"},
-    )  # fmt: skip
-    assert first.code == 1, first.stderr
-    (folder / "fail.flag").unlink()
-    again = cli(
-        "retry", "first", "-c", "c.yaml", "--run-id", "second", "--json",
-        env={"WHICH": "retried"},
-    )  # fmt: skip
-    assert again.code == 0, again.stderr
-    assert again.json()["steps"]["check"]["returns"] == {"seen": 5}
+    (tmp_path / "fail.flag").write_text("")
+    monkeypatch.setenv("RUNPLANE_PRM_x", "5")
+    first = run(service, "retried", monkeypatch, parameters_file="params.yaml", run_id="first")
+    assert first.status.value == "fail"
+    (tmp_path / "fail.flag").unlink()
+    monkeypatch.delenv("RUNPLANE_PRM_x")
+    again = service.retry("first", new_run_id="second")
+    assert again.status.value == "success"
+    assert again.steps["check"].returns == {"seen": 5}
