@@ -115,7 +115,7 @@ def test_job_command_refuses_a_pipeline_file(cli: Cli, examples: Path) -> None:
 
 def test_python_job_example_and_async_example_run_as_scripts(examples: Path) -> None:
     for script, expected in (
-        (examples / "jobs" / "train.py", "{'accuracy': 0.657} {'loss': 0.343}"),
+        (examples / "jobs" / "train.py", "{'accuracy': 0.657, 'loss': 0.343} {'loss': 0.343}"),
         (examples / "async_llm" / "pipeline.py", "[answer: 9 tokens]"),
     ):
         done = subprocess.run(
