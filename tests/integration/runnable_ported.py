@@ -7,9 +7,15 @@ from __future__ import annotations
 
 HEADER = "import os\nfrom pathlib import Path\n\nfrom runplane.compat.runnable import *  # noqa\n"
 
-TASKS = """
+# As runnable's examples do: functions imported from the project root (the working
+# directory), the pipeline file in a folder of its own.
+COMMON_FUNCTIONS = """
 def hello():
     print("Hello World!")
+"""
+
+TASKS = """
+from examples.common.functions import hello
 
 
 def main():
@@ -246,6 +252,8 @@ def main():
 '''
 
 LOOP = """
+from runplane.compat.runnable.sdk import Loop, Pipeline, PythonTask  # runnable.sdk
+
 def counter_task():
     counter = int(os.environ.get("counter", 0))
     stop_at = int(os.environ.get("STOP_AT", "3"))

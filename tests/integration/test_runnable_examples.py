@@ -43,12 +43,16 @@ def example(
     (tmp_path / "initial_parameters.yaml").write_text(ported.INITIAL_PARAMETERS)
     names: list[str] = []
 
-    def run(source: str, *, fails: bool = False, **env: str) -> RunLog:
+    # The compat layer puts the project root on PYTHONPATH for step processes: undo after.
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))
+
+    def run(source: str, *, fails: bool = False, folder: str = ".", **env: str) -> RunLog:
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         name = f"ported_{len(names)}_{abs(hash(str(tmp_path)))}"
         names.append(name)
-        file = tmp_path / f"{name}.py"
+        file = tmp_path / folder / f"{name}.py"
+        file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(ported.HEADER + source)
         spec = importlib.util.spec_from_file_location(name, file)
         assert spec is not None
@@ -65,17 +69,29 @@ def example(
         newest = app.list_runs(limit=1)[0]
         return app.get_run(newest.run_id)
 
+    before = {m: sys.modules.pop(m) for m in list(sys.modules) if m.split(".")[0] == "examples"}
     yield run
-    for name in names:
+    for name in [*names, *(m for m in list(sys.modules) if m.split(".")[0] == "examples")]:
         sys.modules.pop(name, None)
+    sys.modules.update(before)
 
 
 def statuses(run: RunLog) -> dict[str, str]:
     return {path: step.status.value for path, step in run.steps.items()}
 
 
-def test_tasks_stub_python_shell_in_sequence(example: Example) -> None:
-    run = example(ported.TASKS)
+def test_tasks_stub_python_shell_in_sequence(
+    example: Example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    common = tmp_path / "examples" / "common"
+    common.mkdir(parents=True)
+    for package in (common.parent, common):
+        (package / "__init__.py").write_text("")
+    (common / "functions.py").write_text(ported.COMMON_FUNCTIONS)
+    # The project root importable in this process only (as pytest's rootdir would be): the
+    # step processes must get it from the compat layer.
+    monkeypatch.syspath_prepend(str(tmp_path))
+    run = example(ported.TASKS, folder="examples/tasks")
     assert run.status.value == "success"
     assert statuses(run) == {
         "hello stub": "success",

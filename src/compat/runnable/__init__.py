@@ -5,8 +5,9 @@ users would not notice, and runnable's where they would (docs/from-runnable.md l
 differences that remain).
 """
 
-from runplane.app.sdk import RunFailedError
+from runplane.compat.runnable import exceptions
 from runplane.compat.runnable.composites import Conditional, Loop, Map, Parallel
+from runplane.compat.runnable.exceptions import ExecutionFailedError
 from runplane.compat.runnable.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.compat.runnable.pipeline import Pipeline
 from runplane.compat.runnable.tasks import (
@@ -21,9 +22,6 @@ from runplane.compat.runnable.tasks import (
     metric,
     pickled,
 )
-
-#: What runnable raises when a run fails; runplane's error, under runnable's name.
-ExecutionFailedError = RunFailedError
 
 __all__ = [
     "Catalog",
@@ -42,6 +40,7 @@ __all__ = [
     "ShellTask",
     "Stub",
     "Success",
+    "exceptions",
     "json",
     "metric",
     "pickled",

@@ -104,6 +104,7 @@ def run(  # noqa: PLR0917  (runnable's execute() arguments, passed through)
     if hand_over(handed):
         return {}
     pipeline.source_file = caller
+    _project_root_importable()
     for key, value in list(os.environ.items()):
         if key.startswith(RUNNABLE_PRM) and len(key) > len(RUNNABLE_PRM):
             os.environ.setdefault(ENV_PREFIX + key[len(RUNNABLE_PRM) :], value)
@@ -113,3 +114,18 @@ def run(  # noqa: PLR0917  (runnable's execute() arguments, passed through)
         run_id=run_id or None,
         tag=tag or None,
     )
+
+
+def _project_root_importable() -> None:
+    """Make the working directory importable here and in step processes, as runnable does.
+
+    runnable's commands and examples import from the project root (`examples.common.
+    functions`); a step process imports the pipeline file from its own folder, so the root
+    travels in PYTHONPATH.
+    """
+    root = os.getcwd()
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if root not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *paths])
