@@ -218,7 +218,11 @@ def process_chunk(chunk):
 
 
 def hello():
-    return 1
+    return 1, "A"
+
+
+def second():
+    return "B"
 
 
 def collect_values(processed_python, processed_shell):
@@ -239,8 +243,8 @@ def branch():
 
 def main():
     parallel = Parallel(name="parallel", branches={
-        "one": PythonTask(name="one", function=hello, returns=["from_one"]).as_pipeline(),
-        "two": Pipeline(steps=[Stub(name="two")]),
+        "one": PythonTask(name="one", function=hello, returns=["from_one", "shared"]).as_pipeline(),
+        "two": Pipeline(steps=[Stub(name="two"), PythonTask(function=second, returns=["shared"])]),
     })
     map_state = Map(name="map state", iterate_on="chunks", iterate_as="chunk", branch=branch(),
                     reducer=os.environ.get("REDUCER") or None)

@@ -174,6 +174,7 @@ def test_parallel_then_map_with_runnable_reducers(
     run = example(ported.PARALLEL_MAP, REDUCER=reducer)
     assert run.status.value == "success", statuses(run)
     assert run.parameters["from_one"] == 1
+    assert run.parameters["shared"] == "B"  # branches merge in order: the last one wins
     assert (run.parameters["python"], run.parameters["shell"]) == (python, shell)
     assert run.steps["map state.2.execute_shell"].returns == {"processed_shell": 300}
 
