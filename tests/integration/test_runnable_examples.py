@@ -24,6 +24,7 @@ from runplane.compat.runnable import ExecutionFailedError, Map, Pipeline, Stub
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.run_log import RunLog
 from tests.integration import runnable_ported as ported
+from tests.integration.conftest import Cli
 
 EXECUTORS = ["local", "local-subprocess"]
 
@@ -233,3 +234,15 @@ def test_reducer_source_strings_are_refused_with_what_to_write() -> None:
 def test_only_the_last_step_may_terminate() -> None:
     with pytest.raises(PipelineDefinitionError, match="only the last step may"):
         Pipeline(steps=[Stub(name="a", terminate_with_success=True), Stub(name="b")])
+
+
+def test_runplane_run_takes_a_main_script_without_running_main_twice(
+    cli: Cli, workdir: Path
+) -> None:
+    # `runplane run` reads the pipeline by calling main() in definition mode: execute()
+    # hands the pipeline over instead of running it, so the run happens once, by the CLI.
+    (workdir / "p.py").write_text(ported.HEADER + ported.AS_PIPELINE)
+    result = cli("run", "p.py", "--run-id", "once", "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["parameters"] == {"greeting": "hi"}
+    assert [p.name for p in (workdir / ".run_log_store").iterdir()] == ["once"]

@@ -1,0 +1,99 @@
+"""The translations of the runnable compatibility layer, without running a pipeline."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+
+import pytest
+
+from runplane.compat.runnable import Catalog, Map, Pipeline, PythonTask, ShellTask, Stub
+from runplane.compat.runnable.environment import exporting, shell_command
+from runplane.compat.runnable.reducers import runplane_reducer
+from runplane.domain.errors import PipelineDefinitionError
+
+
+@pytest.mark.parametrize(
+    ("reducer", "expected"),
+    [
+        ("lambda *x: max(x)", "max"),
+        ("lambda  *values :  sum( values )", "sum"),
+        ("lambda *x: list(x)", "list"),
+        ("lambda *x: x[0]", "first"),
+        ("lambda *x: x[-1]", "last"),
+        ("mean", "mean"),
+        (None, None),
+    ],
+)
+def test_runnable_reducer_strings_become_named_reducers(
+    reducer: str | None, expected: str | None
+) -> None:
+    assert runplane_reducer("m", reducer) == expected
+
+
+@pytest.mark.parametrize(
+    "reducer", ["lambda *x: max(y)", "lambda *x: x[1]", "__import__('os').system('id')"]
+)
+def test_other_reducer_strings_are_refused_not_evaluated(reducer: str) -> None:
+    with pytest.raises(PipelineDefinitionError, match="evaluates no strings"):
+        runplane_reducer("m", reducer)
+
+
+def test_the_loop_index_is_an_environment_variable_during_the_call_only() -> None:
+    def task(a: int, b: int = 2) -> tuple[int, int, str | None]:
+        return a, b, os.environ.get("counter")
+
+    wrapped = exporting(task, {"counter"})
+    assert list(inspect.signature(wrapped).parameters) == ["a", "b", "counter"]
+    assert wrapped(1, counter=4) == (1, 2, "4")
+    assert "counter" not in os.environ
+    assert wrapped(1)[2] is None  # outside a loop nothing is set
+
+
+def test_a_function_taking_the_index_still_gets_it() -> None:
+    def task(counter: int) -> tuple[int, str | None]:
+        return counter, os.environ.get("counter")
+
+    wrapped = exporting(task, {"counter"})
+    assert list(inspect.signature(wrapped).parameters) == ["counter"]
+    assert wrapped(counter=3) == (3, "3")
+
+
+def test_shell_gets_bare_names_and_returns_what_it_exported(tmp_path: object) -> None:
+    returns = tmp_path / "returns"  # type: ignore[operator]
+    command = shell_command('export shouted="$(echo $word | tr a-z A-Z)"; exit 0', ["shouted"])
+    env = {**os.environ, "RUNPLANE_PRM_word": "hi", "RUNPLANE_RETURNS": str(returns)}
+    done = subprocess.run(["bash", "-c", command], env=env, check=False)
+    assert done.returncode == 0
+    assert returns.read_text() == "shouted=HI\n"
+
+
+def test_a_failing_shell_writes_no_returns(tmp_path: object) -> None:
+    returns = tmp_path / "returns"  # type: ignore[operator]
+    command = shell_command("export x=1; exit 3", ["x"])
+    env = {**os.environ, "RUNPLANE_RETURNS": str(returns)}
+    assert subprocess.run(["bash", "-c", command], env=env, check=False).returncode == 3
+    assert not returns.exists()
+
+
+def test_steps_stay_mutable_until_the_pipeline_is_built() -> None:
+    step = PythonTask(name="step 1", function=print)
+    step.on_failure = Stub(name="step 4").as_pipeline()
+    graph = Pipeline(steps=[step, Stub(name="step 2")]).graph
+    assert graph.nodes["step 1"].on_failure == "step 4"
+
+
+def test_a_terminate_with_failure_ends_the_pipeline_failed() -> None:
+    graph = Pipeline(steps=[ShellTask(name="s", command="true", terminate_with_failure=True)]).graph
+    assert graph.nodes[graph.nodes["s"].next or ""].kind.value == "fail"
+
+
+def test_store_copy_false_puts_nothing() -> None:
+    assert Catalog(put=["a.csv"], store_copy=False).to_runplane().spec.put == ()
+    assert Catalog(put=["a.csv"]).to_runplane().spec.put == ("a.csv",)
+
+
+def test_a_branch_must_be_a_compat_pipeline() -> None:
+    with pytest.raises(PipelineDefinitionError, match="a branch must be a Pipeline"):
+        Pipeline(steps=[Map(name="m", iterate_on="xs", iterate_as="x", branch="nope")])  # type: ignore[arg-type]
