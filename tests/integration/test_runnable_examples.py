@@ -122,6 +122,15 @@ def test_on_failure_handler_decides_the_run_status(
     assert statuses(run) == {"step 1": "fail", "step 4": "success"}
 
 
+# runnable's 08-mocking: `executor: {type: mocked}` walks the pipeline, running no task.
+@pytest.mark.parametrize("example", ["mocked"], indirect=True)
+def test_a_mocked_run_walks_the_pipeline_running_nothing(example: Example) -> None:
+    run = example(ported.DEFAULT_FAIL)
+    assert run.status.value == "success"
+    assert statuses(run) == {"step 1": "success", "step 2": "success", "step 3": "success"}
+    assert run.steps["step 2"].attempts[0].message.startswith("mocked:")
+
+
 def test_conditional_runs_the_branch_the_parameter_names(example: Example) -> None:
     run = example(ported.CONDITIONAL, FIX_RANDOM_TOSS="tails")
     assert run.parameters["went"] == "went tails"

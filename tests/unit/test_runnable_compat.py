@@ -8,7 +8,16 @@ import subprocess
 
 import pytest
 
-from runplane.compat.runnable import Catalog, Map, Pipeline, PythonTask, ShellTask, Stub
+from runplane.compat.runnable import (
+    Catalog,
+    Loop,
+    Map,
+    Parallel,
+    Pipeline,
+    PythonTask,
+    ShellTask,
+    Stub,
+)
 from runplane.compat.runnable.environment import exporting, shell_command
 from runplane.compat.runnable.reducers import runplane_reducer
 from runplane.domain.errors import PipelineDefinitionError
@@ -97,3 +106,22 @@ def test_store_copy_false_puts_nothing() -> None:
 def test_a_branch_must_be_a_compat_pipeline() -> None:
     with pytest.raises(PipelineDefinitionError, match="a branch must be a Pipeline"):
         Pipeline(steps=[Map(name="m", iterate_on="xs", iterate_as="x", branch="nope")])  # type: ignore[arg-type]
+
+
+def test_the_loop_index_reaches_tasks_nested_in_its_branch() -> None:
+    def task() -> None:
+        return None
+
+    inner = Parallel(name="fan", branches={"a": PythonTask(name="t", function=task).as_pipeline()})
+    loop = Loop(
+        name="loop", branch=Pipeline(steps=[inner]), max_iterations=2, break_on="b", index_as="i"
+    )
+    graph = Pipeline(steps=[loop, PythonTask(name="after", function=task)]).graph
+    parallel = graph.nodes["loop"].composite.branch.nodes["fan"]  # type: ignore[union-attr]
+    nested = parallel.composite.branches["a"].nodes["t"].task  # type: ignore[union-attr]
+    assert nested is not None
+    assert nested.function is not None
+    assert list(inspect.signature(nested.function).parameters) == ["i"]
+    after = graph.nodes["after"].task
+    assert after is not None
+    assert after.function is task  # outside the loop: the function itself
