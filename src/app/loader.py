@@ -109,22 +109,29 @@ def _import_file(path: Path) -> Any:
 def _defined_by_main(pipeline_file: str, main: Any) -> Any:
     """What `main()` called `execute()` on last (else what it returned), running nothing."""
     with capturing() as handed:
-        returned = _call_pipeline_function(pipeline_file, main)
+        returned = _call_pipeline_function(
+            pipeline_file, main, "main", "it must build a pipeline and call its execute()"
+        )
     return handed[-1] if handed else returned
 
 
-def _call_pipeline_function(pipeline_file: str, function: Any) -> Any:
-    """`pipeline()` of a pipeline file; what it raises (or a sys.exit) is a definition error."""
+def _call_pipeline_function(
+    pipeline_file: str,
+    function: Any,
+    name: str = "pipeline",
+    rule: str = "it must return a runplane.Pipeline",
+) -> Any:
+    """`pipeline()` (or `main()`) of a pipeline file; what it raises is a definition error."""
     try:
         return function()
     except PipelineDefinitionError:
         raise
     except SystemExit as exc:
-        raise _exited(f"pipeline file '{pipeline_file}'", "in `pipeline()`", exc) from exc
+        raise _exited(f"pipeline file '{pipeline_file}'", f"in `{name}()`", exc) from exc
     except Exception as exc:
         raise PipelineDefinitionError(
-            f"pipeline file '{pipeline_file}': `pipeline()` raised {type(exc).__name__}: {exc}; "
-            "it must return a runplane.Pipeline"
+            f"pipeline file '{pipeline_file}': `{name}()` raised {type(exc).__name__}: {exc}; "
+            f"{rule}"
         ) from exc
 
 

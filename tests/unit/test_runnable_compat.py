@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
+from runplane.app.loader import load_graph
 from runplane.compat.runnable import (
     Catalog,
     Loop,
@@ -69,8 +71,8 @@ def test_a_function_taking_the_index_still_gets_it() -> None:
     assert wrapped(counter=3) == (3, "3")
 
 
-def test_shell_gets_bare_names_and_returns_what_it_exported(tmp_path: object) -> None:
-    returns = tmp_path / "returns"  # type: ignore[operator]
+def test_shell_gets_bare_names_and_returns_what_it_exported(tmp_path: Path) -> None:
+    returns = tmp_path / "returns"
     command = shell_command('export shouted="$(echo $word | tr a-z A-Z)"; exit 0', ["shouted"])
     env = {**os.environ, "RUNPLANE_PRM_word": "hi", "RUNPLANE_RETURNS": str(returns)}
     done = subprocess.run(["bash", "-c", command], env=env, check=False)
@@ -78,8 +80,8 @@ def test_shell_gets_bare_names_and_returns_what_it_exported(tmp_path: object) ->
     assert returns.read_text() == "shouted=HI\n"
 
 
-def test_a_failing_shell_writes_no_returns(tmp_path: object) -> None:
-    returns = tmp_path / "returns"  # type: ignore[operator]
+def test_a_failing_shell_writes_no_returns(tmp_path: Path) -> None:
+    returns = tmp_path / "returns"
     command = shell_command("export x=1; exit 3", ["x"])
     env = {**os.environ, "RUNPLANE_RETURNS": str(returns)}
     assert subprocess.run(["bash", "-c", command], env=env, check=False).returncode == 3
@@ -125,3 +127,12 @@ def test_the_loop_index_reaches_tasks_nested_in_its_branch() -> None:
     after = graph.nodes["after"].task
     assert after is not None
     assert after.function is task  # outside the loop: the function itself
+
+
+def test_a_main_script_that_raises_is_a_definition_error_naming_main(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.py").write_text("def main():\n    raise KeyError('chunks')\n")
+    with pytest.raises(PipelineDefinitionError, match=r"`main\(\)` raised KeyError: 'chunks'"):
+        load_graph("broken.py")
