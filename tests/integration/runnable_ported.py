@@ -287,6 +287,26 @@ def main():
     return pipeline
 """
 
+RETRY = """
+def prepare():
+    return 41
+
+
+def flaky(prepared):
+    if os.environ.get("STILL_BROKEN") == "1":
+        raise RuntimeError("not yet")
+    return prepared + 1
+
+
+def main():
+    pipeline = Pipeline(steps=[
+        PythonTask(name="prepare", function=prepare, returns=["prepared"]),
+        PythonTask(name="flaky", function=flaky, returns=["answer"]),
+    ])
+    pipeline.execute()
+    return pipeline
+"""
+
 NOTEBOOK = """
 def main():
     pipeline = Pipeline(steps=[

@@ -55,11 +55,11 @@ def example(
         file = tmp_path / folder / f"{name}.py"
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(ported.HEADER + source)
-        spec = importlib.util.spec_from_file_location(name, file)
+        # Run as `python file.py` runs it: as `__main__` (not put into sys.modules here).
+        spec = importlib.util.spec_from_file_location("__main__", file)
         assert spec is not None
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
         spec.loader.exec_module(module)
         if fails:
             with pytest.raises(ExecutionFailedError):
@@ -129,6 +129,17 @@ def test_a_mocked_run_walks_the_pipeline_running_nothing(example: Example) -> No
     assert run.status.value == "success"
     assert statuses(run) == {"step 1": "success", "step 2": "success", "step 3": "success"}
     assert run.steps["step 2"].attempts[0].message.startswith("mocked:")
+
+
+def test_a_failed_run_is_retried_from_its_main_script(
+    example: Example, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = example(ported.RETRY, fails=True, STILL_BROKEN="1")
+    monkeypatch.setenv("STILL_BROKEN", "0")
+    again = runplane.service("config.yaml").retry(failed.run_id)
+    assert again.status.value == "success"
+    assert again.parameters["answer"] == 42
+    assert again.steps["prepare"].reused_from == failed.run_id  # not run again
 
 
 def test_conditional_runs_the_branch_the_parameter_names(example: Example) -> None:
