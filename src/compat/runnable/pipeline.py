@@ -31,8 +31,11 @@ class Pipeline:
         steps: Sequence[BaseTraversal],
         name: str = "",
         description: str = "",
-        **ignored: Any,
+        add_terminal_nodes: bool = True,
+        internal_branch_name: str = "",
     ) -> None:
+        # add_terminal_nodes and internal_branch_name: older runnable examples pass them;
+        # a pipeline always ends in success and fail here, so they change nothing.
         self.steps = list(steps)
         self.name = name
         self.description = description
