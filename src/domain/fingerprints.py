@@ -18,9 +18,7 @@ from runplane.domain.graph import Node
 PIPELINE_MODULE_PREFIX = "runplane_pipeline_"
 # The hash names where the file is (a checkout, a pod's image), not what the step is; a
 # script run as `python pipeline.py` (runnable's habit) names it `__main__`.
-_PIPELINE_MODULE = re.compile(
-    "^(?:" + re.escape(PIPELINE_MODULE_PREFIX) + r"[0-9a-f]+|__main__)\."
-)
+_PIPELINE_MODULE = re.compile("^(?:" + re.escape(PIPELINE_MODULE_PREFIX) + r"[0-9a-f]+|__main__)\.")
 
 
 def definition(node: Node) -> dict[str, Any]:
