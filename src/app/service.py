@@ -18,7 +18,7 @@ from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.listeners import Listeners
-from runplane.app.loader import load_graph, load_job, load_parameters
+from runplane.app.loader import initial_parameters, load_graph, load_job, load_parameters
 from runplane.app.masking import masked_store
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
@@ -33,7 +33,6 @@ from runplane.domain.errors import (
 from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
 from runplane.domain.identifiers import check_run_id, new_run_id
-from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -123,8 +122,8 @@ class RunService:
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)
-        initial = load_parameters(parameters_file)
-        check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
+        initial = initial_parameters(parameters_file, os.environ)
+        check_composite_inputs(graph, initial)
         run = self._create_run(
             graph,
             initial,
@@ -176,11 +175,8 @@ class RunService:
         original = self._store.get_run(run_id)
         graph = graph or self._graph_of(original)
         check_same_structure(graph, original)
-        if parameters_file:
-            initial = load_parameters(parameters_file)
-            source = _source_of(parameters_file)
-        else:
-            initial, source = original.initial_parameters, f"original run '{original.run_id}'"
+        initial = initial_parameters(parameters_file, os.environ, original.initial_parameters)
+        source = _source_of(parameters_file) or f"original run '{original.run_id}'"
         reuse = reusable_now(graph, original, from_step, initial)
         self._attempts.check_secrets(graph)
         run = self._create_run(
@@ -217,7 +213,7 @@ class RunService:
         """Record a new run without running it (an orchestrator such as Argo runs the steps)."""
         return self._create_run(
             graph,
-            load_parameters(parameters_file),
+            initial_parameters(parameters_file, os.environ),
             run_id=run_id,
             tag=tag,
             pipeline_file=pipeline_file,
@@ -229,7 +225,7 @@ class RunService:
         state = self._state(run_id, graph)
         run = state.run
         run.status = outcome(graph, "", state.status_of)
-        run.parameters = layer(state.scopes.top(), (), state.overrides)
+        run.parameters = state.scopes.top()
         run.end_time = self._clock()
         self._store.update_run(run)
         return run
@@ -428,7 +424,7 @@ class RunService:
 
     def _execute(self, graph: Graph, run: RunLog) -> RunLog:
         """Drive a created run with the executor, and close it whatever happens."""
-        state = RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        state = RunState(run, ScopedParameters(run.initial_parameters))
         self._live[run.run_id] = state
         self._listeners.emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
@@ -442,7 +438,7 @@ class RunService:
             raise
         finally:
             run.end_time = self._clock()
-            run.parameters = layer(state.scopes.top(), (), state.overrides)
+            run.parameters = state.scopes.top()
             self._store.update_run(run)
             self._live.pop(run.run_id, None)
             self._listeners.emit(
@@ -474,7 +470,7 @@ class RunService:
         # A step executed again must not see what it returned the time before.
         earlier = [s for s in run.steps.values() if s.path != executing]
         scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
-        return RunState(run, scopes, env_overrides(os.environ))
+        return RunState(run, scopes)
 
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import os
 from collections.abc import Callable, Mapping
@@ -14,7 +15,10 @@ from runplane.domain.wiring import WiringProblem, check_wiring, task_paths
 
 
 def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
-    """Names of the arguments a call must be given: no default, not `*args` or `**kwargs`."""
+    """Names of the arguments a call must be given: no default, not `*args` or `**kwargs`.
+
+    An argument annotated `argparse.Namespace` receives every parameter: it needs none.
+    """
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):  # builtins without a signature: nothing we can check
@@ -23,7 +27,9 @@ def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(
         name
         for name, parameter in signature.parameters.items()
-        if parameter.kind not in variadic and parameter.default is parameter.empty
+        if parameter.kind not in variadic
+        and parameter.default is parameter.empty
+        and parameter.annotation not in (argparse.Namespace, "argparse.Namespace", "Namespace")
     )
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import ReturnKind, ReturnSpec
 from runplane.domain.values import is_exact_json
 
-#: Environment variables with this prefix override parameters: RUNPLANE_PRM_<name>.
+#: Environment variables with this prefix set initial parameters: RUNPLANE_PRM_<name>.
 ENV_PREFIX = "RUNPLANE_PRM_"
 
 
@@ -34,19 +34,6 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def _refuse(constant: str) -> None:
     raise ValueError(f"{constant} is not strict JSON")
-
-
-def layer(
-    initial: Mapping[str, Any],
-    returned: Iterable[Mapping[str, Any]],
-    overrides: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Initial parameters, then returns of earlier steps in order, then overrides; last wins."""
-    out = dict(initial)
-    for values in returned:
-        out.update(values)
-    out.update(overrides)
-    return out
 
 
 def check_initial(parameters: object, source: str) -> dict[str, Any]:
@@ -76,7 +63,11 @@ def check_initial(parameters: object, source: str) -> dict[str, Any]:
 def split_returns(
     step: str, specs: Sequence[ReturnSpec], value: object
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Name the values a task returned: (parameters, metrics). A tuple unpacks in order."""
+    """Name the values a task returned: (parameters, metrics). A tuple unpacks in order.
+
+    A metric is also a parameter (as in runnable, whose users expect `metric("score")`
+    to reach the next step as `score`): it is in both mappings.
+    """
     if not specs:
         return {}, {}
     if len(specs) == 1:
@@ -99,8 +90,7 @@ def split_returns(
                     f"got {type(item).__name__}"
                 )
             metrics[spec.name] = item
-        else:
-            parameters[spec.name] = item
+        parameters[spec.name] = item
     return parameters, metrics
 
 
