@@ -7,10 +7,10 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from runplane.app.loader import load_parameters
-from runplane.domain.graph import Graph
+from runplane.app.initial_parameters import initial_parameters
+from runplane.domain.graph import ConditionalSpec, Graph, MapSpec
 from runplane.domain.parameters import env_overrides
-from runplane.domain.wiring import WiringProblem, check_wiring, task_paths
+from runplane.domain.wiring import WiringProblem, branches_of, check_wiring, task_paths
 
 
 def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
@@ -31,14 +31,17 @@ def check_pipeline(
     graph: Graph,
     parameters_file: str | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    parameters: Mapping[str, Any] | None = None,
 ) -> list[WiringProblem]:
     """Every input of a step that no parameter, map variable or earlier step provides.
 
-    The parameters are those a run would start with: the parameters file, then the
-    `RUNPLANE_PRM_*` overrides. Only tasks that call a function have known arguments.
+    The parameters are those a run would start with: the parameters file and `parameters`
+    (`--param`), then the `RUNPLANE_PRM_*` overrides. Only tasks that call a function have
+    known arguments.
     """
     provided = {
-        **load_parameters(parameters_file),
+        **initial_parameters(parameters_file, parameters)[0],
         **env_overrides(os.environ if environ is None else environ),
     }
     needs = {
@@ -47,3 +50,41 @@ def check_pipeline(
         if node.task is not None and node.task.function is not None
     }
     return check_wiring(graph, provided, needs)
+
+
+def unread_parameters(graph: Graph, parameters: Mapping[str, Any]) -> list[str]:
+    """The parameters no step reads, sorted: likely typos, or leftovers of an old pipeline.
+
+    Empty when some step may read any parameter: a shell task (it is given every one), a
+    notebook (its parameters cell is read when it runs) or a function taking `**kwargs`.
+    """
+    read: set[str] = set()
+    pending = [graph]
+    while pending:
+        for node in pending.pop().nodes.values():
+            spec = node.composite
+            if isinstance(spec, MapSpec):
+                read.add(spec.iterate_on)
+            elif isinstance(spec, ConditionalSpec):
+                read.add(spec.parameter)
+            pending.extend(branch for _, branch in branches_of(node))
+            if node.task is None:
+                continue
+            arguments = _arguments(node.task.function)
+            if arguments is None:
+                return []
+            read.update(arguments)
+    return sorted(set(parameters) - read)
+
+
+def _arguments(function: Callable[..., Any] | None) -> set[str] | None:
+    """Names a function can be given; None when it takes any (or is not a function)."""
+    if function is None:
+        return None
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
+        return None
+    return set(signature.parameters)
