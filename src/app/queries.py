@@ -14,11 +14,10 @@ from typing import Any
 from runplane.app import inspection, masking
 from runplane.app.attempts import TaskAttempts
 from runplane.app.objects import ObjectStore
-from runplane.domain.errors import RunLogNotFoundError
 from runplane.domain.identifiers import check_run_id
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
+from runplane.domain.run_query import LATEST, no_latest_run
 from runplane.ports.catalog import Catalog
-from runplane.ports.queries import LATEST
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 
@@ -84,13 +83,6 @@ class RunQueryService:
 def latest_run_id(store: RunLogStore, *, tag: str | None = None, status: str | None = None) -> str:
     """The id of the newest run (with this tag and status). Raises RunLogNotFoundError."""
     newest = inspection.list_runs(store, _utc_now(), tag=tag, status=status, limit=1)
-    if newest:
-        return newest[0].run_id
-    criteria = [f"tag {tag!r}"] * (tag is not None) + [f"status {status!r}"] * (status is not None)
-    error = RunLogNotFoundError(LATEST, store.location(""))
-    error.args = (
-        f"{error}: 'latest' names the newest run, and no run"
-        + (f" with {' and '.join(criteria)}" if criteria else "")
-        + " is recorded",
-    )
-    raise error
+    if not newest:
+        raise no_latest_run(store.location(""), tag=tag, status=status)
+    return newest[0].run_id

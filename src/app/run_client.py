@@ -204,13 +204,7 @@ class Run:
         return self._queries.fetch(self.run_id, chosen, Path(dest))
 
     def _latest_versions(self) -> dict[str, CatalogEntry]:
-        """The last version put of each name, as a later step's `get` would see it."""
-        versions: dict[str, CatalogEntry] = {}
-        for step in self.log.steps.values():
-            for entry in step.data_catalog:
-                if entry.stage == "put":
-                    versions[entry.name] = entry
-        return versions
+        return {name: entry for name, (_, entry) in self.log.files().items()}
 
     def _not_a_file(self, name: str, *, folders: bool = False) -> str:
         what = "file or folder" if folders else "file"

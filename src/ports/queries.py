@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
+from runplane.domain.run_query import LATEST
 
-#: The run id that names the newest recorded run wherever a run is looked up.
-LATEST = "latest"
+__all__ = ["LATEST", "RunQueries"]
 
 
 @runtime_checkable

@@ -15,15 +15,17 @@ from rich.console import Console
 
 from runplane.adapters.cli.json_out import strict_dumps
 from runplane.adapters.cli.progress import watching
-from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
+from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
 from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 from runplane.ports.tooling import Tooling
 
 AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads it at runtime)
+QueriesFactory = Optional[Callable[[Optional[str]], RunQueries]]  # noqa: UP045
 
 #: Exit codes: a run that failed, and input that was wrong (config, pipeline, parameters).
 EXIT_RUN_FAILED = 1
@@ -54,11 +56,13 @@ out = Console()
 err = Console(stderr=True)
 
 
-def build_cli(make_app: AppFactory, tooling: Tooling | None = None) -> Callable[[], None]:
-    """The command line, bound to a factory that builds the application from a config file."""
+def build_cli(
+    make_app: AppFactory, tooling: Tooling | None = None, make_queries: QueriesFactory = None
+) -> Callable[[], None]:
+    """The command line, bound to factories that build the application and the read side."""
 
     def main() -> None:
-        cli(obj=Wiring(make_app, tooling))
+        cli(obj=Wiring(make_app, tooling, make_queries))
 
     return main
 
@@ -122,7 +126,9 @@ def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False
 @cli.command()
 def retry(
     ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument(help="The failed (or interrupted) run to finish.")],
+    run_id: Annotated[
+        str, typer.Argument(help="The failed (or interrupted) run to finish; 'latest': the newest.")
+    ],
     config_file: ConfigOption = None,
     from_step: Annotated[
         Optional[str],  # noqa: UP045
@@ -164,6 +170,7 @@ def retry(
         if not quiet:
             _log_steps()
         app = ctx.obj(config_file)
+        run_id = resolved(app, run_id)
         try:
             with step_output(quiet=quiet, as_json=as_json):
                 log = app.retry(
@@ -266,80 +273,6 @@ def execute_step(
         raise typer.Exit(EXIT_RUN_FAILED)
 
 
-@runs.command("list")
-def list_runs(
-    ctx: typer.Context,
-    config_file: ConfigOption = None,
-    status: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--status", help="Only runs with this status: success, fail, processing."),
-    ] = None,
-    tag: Annotated[Optional[str], typer.Option("--tag", help="Only runs with this tag.")] = None,  # noqa: UP045
-    since: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--since", help="Only runs started within an age (2d, 6h, 30m) or since a date."
-        ),
-    ] = None,
-    limit: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--limit", "-n", help="At most this many runs."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
-    debug: DebugOption = False,
-) -> None:
-    """List recorded runs, newest first: a table on a terminal, one line per run when piped."""
-    with _user_errors(debug):
-        summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
-    if as_json:
-        sys.stdout.write(strict_dumps([s.to_dict() for s in summaries], indent=2) + "\n")
-    elif out.is_terminal:
-        out.print(runs_listing(summaries))
-    else:
-        sys.stdout.write(runs_lines(summaries))
-
-
-@runs.command("show")
-def show(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument()],
-    config_file: ConfigOption = None,
-    step: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--step", help="One step's attempts and error, by path ('map.3.train')."),
-    ] = None,
-    as_json: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Show one run as a tree of steps: status, duration, attempts, parameters, metrics, files."""
-    with _user_errors(debug):
-        tree = ctx.obj(config_file).show(run_id)
-        record = tree.step(step) if step is not None else None
-    if as_json:
-        data = record.to_dict() if record is not None else tree.log.to_dict()
-        sys.stdout.write(strict_dumps(data, indent=2) + "\n")
-        return
-    out.print(step_detail(record) if record is not None else run_tree(tree))
-
-
-@runs.command("logs")
-def logs(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument()],
-    step: Annotated[str, typer.Argument(help="Step path, e.g. 'train' or 'map.3.fit'.")],
-    attempt: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--attempt", help="Attempt number (default: the last)."),
-    ] = None,
-    config_file: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Print what a step printed (stdout and stderr) in one attempt."""
-    with _user_errors(debug):
-        text = ctx.obj(config_file).step_output(run_id, step, attempt)
-    sys.stdout.write(text)
-
-
 @config.command("validate")
 def validate(
     ctx: typer.Context,
@@ -389,7 +322,8 @@ def _log_steps() -> None:
 
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
 # module, which registers them on `cli`; it imports this one, so it comes last.
-import runplane.adapters.cli.orchestration  # noqa: E402, F401
+import runplane.adapters.cli.orchestration  # noqa: E402
+import runplane.adapters.cli.runs_commands  # noqa: E402, F401
 
-# The commands in this module register themselves on `cli` and its groups when imported.
+# The commands in these modules register themselves on `cli` and its groups when imported.
 from runplane.adapters.cli import tool_commands  # noqa: E402, F401

@@ -25,6 +25,7 @@ from runplane.adapters.cli.commands import (
 from runplane.adapters.cli.graph_html import html
 from runplane.adapters.cli.graph_text import dot, mermaid
 from runplane.adapters.cli.picture import picture
+from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.run_views import diff_view
 from runplane.adapters.cli.wiring import tooling_of
 
@@ -55,7 +56,7 @@ def graph(
     ] = None,
     run_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--run", help="Colour steps by this run's status, with durations."),
+        typer.Option("--run", help="Colour steps by this run's status ('latest': the newest)."),
     ] = None,
     config_file: ConfigOption = None,
     debug: DebugOption = False,
@@ -64,7 +65,7 @@ def graph(
     with _user_errors(debug):
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
-        run = app.get_run(run_id) if run_id else None
+        run = app.get_run(resolved(app, run_id)) if run_id else None
     box = picture(graph, run)
     if fmt is GraphFormat.HTML:
         title = f"{box.label}" + (f" - run {run_id}" if run_id else "")
@@ -81,15 +82,16 @@ def graph(
 @runs.command("diff")
 def diff(
     ctx: typer.Context,
-    before: Annotated[str, typer.Argument(help="The run to compare from.")],
-    after: Annotated[str, typer.Argument(help="The run to compare to.")],
+    before: Annotated[str, typer.Argument(help="The run to compare from ('latest': the newest).")],
+    after: Annotated[str, typer.Argument(help="The run to compare to ('latest': the newest).")],
     config_file: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Parameters, metrics and catalog file hashes that differ between two runs."""
     with _user_errors(debug):
-        changes = ctx.obj(config_file).diff(before, after)
+        app = ctx.obj(config_file)
+        changes = app.diff(resolved(app, before), resolved(app, after))
     if as_json:
         sys.stdout.write(
             json.dumps(changes.to_dict(), indent=2, default=str, allow_nan=False) + "\n"
