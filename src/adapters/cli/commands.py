@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import sys
@@ -14,11 +15,14 @@ import typer
 from rich.console import Console
 
 from runplane.adapters.cli.json_out import strict_dumps
+from runplane.adapters.cli.piped import wide_when_piped
 from runplane.adapters.cli.progress import watching
+from runplane.adapters.cli.run_checks import check_before_run
 from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
+from runplane.domain.parameters import parse_assignments
 from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
 from runplane.ports.queries import RunQueries
@@ -35,7 +39,12 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
-    typer.Option("--config", "-c", help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE)."),
+    typer.Option(
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE).",
+    ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
 QuietOption = Annotated[
@@ -43,17 +52,31 @@ QuietOption = Annotated[
     typer.Option("--quiet", "-q", help="No progress, summary or step output; errors only."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
+RunIdOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--run-id", metavar="ID", help="Id of the new run (default: UTC time and a random suffix)."
+    ),
+]
+TagOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--tag", metavar="TAG", help="A label to find the run by (runs list --tag)."),
+]
 PipelineArgument = Annotated[
-    str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
+    str,
+    typer.Argument(metavar="PIPELINE", help="Python file defining `pipeline`, or a YAML pipeline."),
 ]
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-runs = typer.Typer(no_args_is_help=True, help="Inspect recorded runs.")
-config = typer.Typer(no_args_is_help=True, help="Check configuration files.")
+# Plain (click) help: flags show as flags (`--json`, not `--json <bool>`), paragraphs wrap
+# to the terminal, and piped help has no box drawing.
+PLAIN = {"rich_markup_mode": None, "no_args_is_help": True}
+cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False, **PLAIN)  # type: ignore[arg-type]
+runs = typer.Typer(help="Inspect recorded runs.", **PLAIN)  # type: ignore[arg-type]
+config = typer.Typer(help="Check configuration files.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(runs, name="runs")
 cli.add_typer(config, name="config")
-out = Console()
-err = Console(stderr=True)
+out = wide_when_piped(Console())
+err = wide_when_piped(Console(stderr=True))
 
 
 def build_cli(
@@ -67,6 +90,24 @@ def build_cli(
     return main
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"runplane {importlib.metadata.version('runplane')}\n")
+        raise typer.Exit
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Write a pipeline once; run it anywhere by changing one configuration file."""
+
+
 @cli.command()
 def run(
     ctx: typer.Context,
@@ -74,22 +115,44 @@ def run(
     config_file: ConfigOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
-    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
-    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    param: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--param",
+            metavar="NAME=VALUE",
+            help="A parameter (JSON, else a string), over the file's; repeat for more.",
+        ),
+    ] = None,
+    run_id: RunIdOption = None,
+    tag: TagOption = None,
+    no_check: Annotated[
+        bool,
+        typer.Option("--no-check", help="Start even if a step's input is provided by nothing."),
+    ] = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Run a pipeline to the end, showing its progress on stderr."""
+    """Run a pipeline to the end, showing its progress on stderr.
+
+    First checks the wiring (as `runplane check`) and refuses, exit 2, when a step's input
+    is provided by nothing; warns about parameters no step reads.
+    """
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
+        given = parse_assignments(param or [], "--param")
+        check_before_run(
+            app, graph, pipeline=pipeline, parameters_file=parameters, given=given,
+            check=not no_check, console=err, quiet=quiet,
+        )  # fmt: skip
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
-                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
-            )
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline,
+                parameters=given,
+            )  # fmt: skip
     _report(app, log, as_json, quiet=quiet)
 
 
@@ -134,7 +197,7 @@ def retry(
         Optional[str],  # noqa: UP045
         typer.Option("--from", help="Run this top-level step and all after it again."),
     ] = None,
-    new_run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    new_run_id: RunIdOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--parameters", "-p", help="Use these parameters, not the original's."),
@@ -199,14 +262,16 @@ def retry(
 @cli.command()
 def job(
     ctx: typer.Context,
-    job_file: Annotated[str, typer.Argument(help="Python file defining `job`.")],
+    job_file: Annotated[
+        str, typer.Argument(metavar="JOB_FILE", help="Python file defining `job`.")
+    ],
     config_file: ConfigOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
-    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
-    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    run_id: RunIdOption = None,
+    tag: TagOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -228,7 +293,7 @@ def check(
     pipeline: PipelineArgument,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
     config_file: ConfigOption = None,
     debug: DebugOption = False,

@@ -29,7 +29,7 @@ from runplane.domain.errors import ParameterError
 from runplane.domain.run_log import CatalogEntry, RunLog
 from runplane.ports.queries import RunQueries
 
-RunIdArgument = Annotated[str, typer.Argument(help=RUN_ID_HELP)]
+RunIdArgument = Annotated[str, typer.Argument(metavar="RUN_ID", help=RUN_ID_HELP)]
 REFERENCE = "$object"  # how the run log marks a value kept as a pickle in the catalog
 
 

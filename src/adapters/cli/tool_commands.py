@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from runplane.adapters.cli.commands import (
+    PLAIN,
     ConfigOption,
     DebugOption,
     PipelineArgument,
@@ -29,9 +30,9 @@ from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.run_views import diff_view
 from runplane.adapters.cli.wiring import tooling_of
 
-adapters = typer.Typer(no_args_is_help=True, help="Inspect installed adapters.")
+adapters = typer.Typer(help="Inspect installed adapters.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(adapters, name="adapters")
-pipeline_group = typer.Typer(no_args_is_help=True, help="YAML pipeline files.")
+pipeline_group = typer.Typer(help="YAML pipeline files.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(pipeline_group, name="pipeline")
 
 
@@ -157,6 +158,12 @@ def list_adapters(
     if as_json:
         rows = [vars(a) for a in found]
         sys.stdout.write(json.dumps(rows, indent=2, allow_nan=False) + "\n")
+        return
+    if not out.is_terminal:  # one whole line per adapter, for grep and awk
+        for adapter in found:
+            broken = f"  (broken: {adapter.error})" if adapter.error else ""
+            row = (adapter.section, adapter.type, adapter.distribution, adapter.version)
+            sys.stdout.write("\t".join([*row, adapter.target]) + broken + "\n")
         return
     table = Table("section", "type", "distribution", "version", "class")
     for adapter in found:
