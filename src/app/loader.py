@@ -46,6 +46,14 @@ def load_graph(pipeline_file: str) -> Graph:
     return candidate.graph
 
 
+def recorded_pipeline(graph: Graph, pipeline_file: str | None) -> dict[str, Any]:
+    """The graph as a run log records it; an unnamed pipeline named after its file's stem."""
+    recorded = graph.to_dict()
+    if not recorded.get("name") and pipeline_file:
+        recorded["name"] = Path(pipeline_file).stem
+    return recorded
+
+
 def load_recorded_graph(run_id: str, pipeline_file: str | None) -> Graph:
     """The graph of the pipeline file a run recorded (what `retry` runs again)."""
     if not pipeline_file:

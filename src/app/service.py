@@ -19,7 +19,7 @@ from runplane.app.composite_steps import CompositeSteps
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.initial_parameters import initial_parameters
 from runplane.app.listeners import Listeners
-from runplane.app.loader import load_graph, load_job, load_parameters, load_recorded_graph
+from runplane.app.loader import load_graph, load_job, load_recorded_graph, recorded_pipeline
 from runplane.app.masking import masked_store
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
@@ -310,7 +310,7 @@ class RunService:
             graph=graph,
             pipeline_file=pipeline_file,
             configuration=self._configuration,
-            parameters=load_parameters(parameters_file),
+            parameters=initial_parameters(parameters_file)[0],
             kind=kind,
             schedule=schedule,
             retry_of=retry_of,
@@ -421,7 +421,7 @@ class RunService:
             status=Status.PROCESSING,
             start_time=self._clock(),
             tag=tag,
-            pipeline=graph.to_dict(),
+            pipeline=recorded_pipeline(graph, pipeline_file),
             pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
             initial_parameters=initial,
             parameters=dict(initial),

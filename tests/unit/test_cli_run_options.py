@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -48,10 +49,10 @@ def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), obj=Wiring(service, None, run_queries))
 
 
-def run_log(run_id: str) -> dict[str, object]:
+def run_log(run_id: str) -> dict[str, Any]:
     shown = invoke("runs", "show", run_id, "--json")
     assert shown.exit_code == 0, shown.output
-    data: dict[str, object] = json.loads(shown.stdout)
+    data: dict[str, Any] = json.loads(shown.stdout)
     return data
 
 
@@ -67,6 +68,7 @@ def test_params_are_json_or_strings_and_recorded_with_their_source(workdir: Path
         "epochs": 5, "threshold": 0.5, "model": "resnet", "lr": 0.1,
     }  # fmt: skip
     assert log["parameters_from"] == "parameters file 'p.yaml', then --param epochs, lr, model"
+    assert log["pipeline"]["name"] == "pipeline"  # unnamed: named after its file
     assert "warning" not in done.stderr
 
 

@@ -23,14 +23,19 @@ from runplane.adapters.cli.commands import (
 )
 from runplane.adapters.cli.json_out import strict_dumps
 from runplane.adapters.cli.run_ids import RUN_ID_HELP, resolved
-from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
+from runplane.adapters.cli.run_views import (
+    REFERENCE,
+    run_tree,
+    runs_lines,
+    runs_listing,
+    step_detail,
+)
 from runplane.adapters.cli.wiring import queries_of
 from runplane.domain.errors import ParameterError
 from runplane.domain.run_log import CatalogEntry, RunLog
 from runplane.ports.queries import RunQueries
 
 RunIdArgument = Annotated[str, typer.Argument(metavar="RUN_ID", help=RUN_ID_HELP)]
-REFERENCE = "$object"  # how the run log marks a value kept as a pickle in the catalog
 
 
 @runs.command("list")
