@@ -95,7 +95,7 @@ class TaskAttempts:
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             printed = io.StringIO()
             try:
-                with captured(printed):
+                with captured(printed, step.path):
                     done = self._attempt(run_id, step.path, node, parameters)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
