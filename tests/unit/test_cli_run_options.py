@@ -111,6 +111,14 @@ def test_parameters_no_step_reads_get_one_warning_line(workdir: Path) -> None:
     assert warnings == ["warning: no step reads the parameter(s) colour, epoch"]
 
 
+def test_check_takes_the_same_params(workdir: Path) -> None:
+    args = ["check", "pipeline.py", "--param", "epochs=1", "--param", "lr=1"]
+    missing = invoke(*args)
+    assert missing.exit_code == 1
+    assert "step 'train': argument 'model' is not provided" in missing.stderr
+    assert invoke(*args, "--param", "model=m", "--param", "threshold=2").exit_code == 0
+
+
 @pytest.mark.parametrize("bad", ["epochs", "=5", "two words=1"])
 def test_a_malformed_param_is_wrong_input(workdir: Path, bad: str) -> None:
     done = invoke("run", "pipeline.py", "--param", bad)

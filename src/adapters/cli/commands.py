@@ -58,6 +58,14 @@ RunIdOption = Annotated[
         "--run-id", metavar="ID", help="Id of the new run (default: UTC time and a random suffix)."
     ),
 ]
+ParamOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--param",
+        metavar="NAME=VALUE",
+        help="A parameter (JSON, else a string), over the file's; repeat for more.",
+    ),
+]
 TagOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--tag", metavar="TAG", help="A label to find the run by (runs list --tag)."),
@@ -117,14 +125,7 @@ def run(
         Optional[str],  # noqa: UP045
         typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
-    param: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--param",
-            metavar="NAME=VALUE",
-            help="A parameter (JSON, else a string), over the file's; repeat for more.",
-        ),
-    ] = None,
+    param: ParamOption = None,
     run_id: RunIdOption = None,
     tag: TagOption = None,
     no_check: Annotated[
@@ -287,30 +288,6 @@ def job(
     _report(app, log, as_json, quiet=quiet)
 
 
-@cli.command()
-def check(
-    ctx: typer.Context,
-    pipeline: PipelineArgument,
-    parameters: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
-    ] = None,
-    config_file: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Check, without running anything, that every input of a step is provided before it."""
-    with _user_errors(debug):
-        app = ctx.obj(config_file)
-        problems = app.check(app.load_pipeline(pipeline), parameters_file=parameters)
-    if not problems:
-        out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
-        return
-    for problem in problems:
-        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
-    raise typer.Exit(EXIT_RUN_FAILED)
-
-
 @cli.command("execute-step")
 def execute_step(
     ctx: typer.Context,
@@ -387,6 +364,7 @@ def _log_steps() -> None:
 
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
 # module, which registers them on `cli`; it imports this one, so it comes last.
+import runplane.adapters.cli.check_command  # noqa: E402
 import runplane.adapters.cli.orchestration  # noqa: E402
 import runplane.adapters.cli.runs_commands  # noqa: E402, F401
 
