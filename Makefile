@@ -23,7 +23,7 @@ demo: $(STAMP)
 	cd examples/seed && secret_key=demo-secret ../../$(BIN)/runplane run pipeline.py
 
 test: $(DEVSTAMP)
-	$(BIN)/pytest -q -p no:cacheprovider tests
+	$(BIN)/pytest -q -p no:cacheprovider -n auto --dist worksteal tests
 
 unit: $(DEVSTAMP)
 	$(BIN)/pytest -q -m "not integration" tests/unit

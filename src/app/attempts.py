@@ -37,6 +37,11 @@ from runplane.ports.task import TaskRunner
 
 logger = logging.getLogger(__name__)
 
+#: The environment variable that tells a task which attempt this is (1, 2, ...). It is the
+#: number the step's record gives the attempt, so it counts on across processes and pods
+#: (an Argo retry is a new pod that finds the earlier attempts in the run log).
+ATTEMPT_VARIABLE = "RUNPLANE_ATTEMPT"
+
 
 @dataclass(frozen=True)
 class _Done:
@@ -95,7 +100,8 @@ class TaskAttempts:
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             printed = io.StringIO()
             try:
-                with captured(printed, step.path):
+                variable = _variable(ATTEMPT_VARIABLE, str(attempt.number))
+                with captured(printed, step.path), variable:
                     done = self._attempt(run_id, step.path, node, parameters)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
@@ -254,6 +260,20 @@ class TaskAttempts:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
         masking.register(values.values())  # one masker built for all of them
         self._declared_for = graph
+
+
+@contextmanager
+def _variable(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable while the task runs; restore it afterwards."""
+    saved = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def _message(exc: BaseException) -> str:

@@ -4,7 +4,7 @@ No Kubernetes or Argo controller can run here, so this stands in for one, follow
 Argo's workflow/controller/dag.go: `depends` with Argo's grammar (argo_depends.py), `when`
 as Argo evaluates it with govaluate (argo_when.py: an expression Argo rejects makes the
 node Error, as on a real controller), `withParam` (a JSON list, else Error; the task
-becomes a group that failed if any child failed; an empty list runs nothing and succeeds),
+becomes a group that failed if any child failed; an empty list makes the task Skipped),
 input and output parameters, `retryStrategy.limit`, and `assessDAGPhase` for a DAG's own
 phase (see `dag_phase`). Each container runs its
 command in a subprocess, in a fresh folder (the "pod") holding a copy of the image's files;
@@ -166,6 +166,8 @@ class Interpreter:
         except (ValueError, AssertionError):
             message = f"withParam value could not be parsed as a JSON list: {text.strip()}"
             return self._error(task, message)
+        if not items:  # as Argo 3's executeDAGTask: no group, a Skipped node
+            return Node("Skipped", message="Skipped, empty params")
         with ThreadPoolExecutor(self.workers) as pool:
             nodes = list(
                 pool.map(lambda item: self._one(task, {**local, "item": _item(item)}), items)

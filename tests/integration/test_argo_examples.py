@@ -16,7 +16,12 @@ from tests.integration.test_argo_interpreter import SECRETS, argo_run, interpret
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/pipeline.py"))
+#: Every example pipeline, Python and YAML (examples/jobs holds jobs, not pipelines).
+EXAMPLES = sorted(
+    f"{p.parent.name}/{p.name}"
+    for pattern in ("*/pipeline.py", "*/pipeline.yaml")
+    for p in (REPO / "examples").glob(pattern)
+)
 #: What the examples' steps read from the environment (the seed's secret).
 ENV = {"secret_key": "demo"}
 
@@ -32,28 +37,20 @@ def comparable(run: RunLog) -> dict[str, Any]:
     return result
 
 
-def marks(example: str) -> Any:
-    if example != "retry":
-        return example
-    # Its marker file lives in the working directory, which each Argo retry (a new pod)
-    # starts without: on Kubernetes the step fails three times. Strict: it must diverge.
-    reason = "the retry example keeps state in the pod's working directory"
-    return pytest.param(example, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.parametrize("example", [marks(e) for e in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_every_example_runs_under_argo_as_it_runs_locally(
     example: str, tmp_path: Path, clean_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    folder, pipeline = example.split("/")
     image = tmp_path / "image"
-    shutil.copytree(REPO / "examples" / example, image)
+    shutil.copytree(REPO / "examples" / folder, image)
     params = image / "params.yaml"
-    local = local_run(image, "pipeline.py", tmp_path, ENV, clean_env)
+    local = local_run(image, pipeline, tmp_path, ENV, clean_env)
     monkeypatch.chdir(image)  # as the containers do: the notebook example looks from here
     app = service(str(ARGO_CONFIG))
     manifest = app.render(
-        app.load_pipeline("pipeline.py"),
-        pipeline_file="pipeline.py",
+        app.load_pipeline(pipeline),
+        pipeline_file=pipeline,
         parameters_file=str(params) if params.is_file() else None,
     )
     outcome, interpreter = interpret(manifest, image, tmp_path, secrets=SECRETS, workers=2)

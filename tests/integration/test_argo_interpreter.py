@@ -186,3 +186,27 @@ def test_a_missing_kubernetes_secret_fails_the_workflow_before_any_step(tmp_path
     outcome, interpreter = interpret(render("linear.py"), ARGO_PIPELINES, tmp_path, secrets={})
     assert outcome == "Error"
     assert interpreter.pods == []
+
+
+def test_an_empty_with_param_makes_the_task_skipped(tmp_path: Path) -> None:
+    """Argo 3 makes a task whose withParam is `[]` a Skipped node, not a succeeded group."""
+    boom = {"name": "boom", "container": {"image": "i", "command": ["false"]}}
+    main = {
+        "name": "main",
+        "dag": {
+            "tasks": [
+                {"name": "each", "template": "boom", "withParam": "[]"},
+                {"name": "after", "template": "boom", "depends": "each.Skipped"},
+            ]
+        },
+    }
+    manifest = {
+        "kind": "Workflow",
+        "spec": {"entrypoint": "main", "arguments": {"parameters": []}, "templates": [main, boom]},
+    }
+    (tmp_path / "image").mkdir()
+    interpreter = Interpreter(
+        manifest, image=tmp_path / "image", volumes={}, scratch=tmp_path, runplane=RUNPLANE
+    )
+    assert interpreter.run() == "Failed"  # `after` ran (and failed): `each` was Skipped
+    assert [(p.template, p.code) for p in interpreter.pods] == [("boom", 1)]

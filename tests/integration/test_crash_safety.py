@@ -1,6 +1,8 @@
 """Kill runplane at random points; every run log still loads and `retry` finishes the run.
 
-RUNPLANE_CRASH_RUNS sets how many runs are killed (default 50).
+RUNPLANE_CRASH_RUNS sets how many runs are killed (default 12; 50 with RUNPLANE_LONG_TESTS=1).
+The retry property test (test_crash_retry.py) kills generated pipelines; this one kills one
+long pipeline at seeded points spread over start-up and every record of its journal.
 """
 
 import os
@@ -18,7 +20,8 @@ from tests.integration.conftest import RUNPLANE, Cli
 
 pytestmark = pytest.mark.integration
 
-RUNS = int(os.environ.get("RUNPLANE_CRASH_RUNS", "50"))
+LONG = os.environ.get("RUNPLANE_LONG_TESTS") == "1"
+RUNS = int(os.environ.get("RUNPLANE_CRASH_RUNS", "50" if LONG else "12"))
 
 
 def start_and_kill(

@@ -302,3 +302,38 @@ def test_interrupted_run_is_recorded_as_failed(
     assert run.steps["done"].status is Status.SUCCESS
     assert run.steps["interrupt"].status is Status.FAIL
     assert run.steps["interrupt"].attempts[-1].message == "interrupted: KeyboardInterrupt"
+
+
+def test_each_attempt_sees_its_number_in_runplane_attempt(service: RunService) -> None:
+    seen = []
+
+    def flaky() -> None:
+        seen.append(os.environ["RUNPLANE_ATTEMPT"])
+        if len(seen) < 3:
+            raise RuntimeError("not yet")
+
+    shell = ShellTask('echo "n=$RUNPLANE_ATTEMPT" >> "$RUNPLANE_RETURNS"', name="sh", returns=["n"])
+    run = service.run(Pipeline([PythonTask(flaky, max_attempts=3), shell]).graph)
+    assert run.status is Status.SUCCESS
+    assert seen == ["1", "2", "3"]
+    assert run.steps["sh"].returns == {"n": 1}  # a shell task sees it too
+    assert "RUNPLANE_ATTEMPT" not in os.environ  # only while the task runs
+
+
+def test_runplane_attempt_counts_on_across_processes(
+    service: RunService, store: BufferedRunLogStore, secrets: DictSecrets
+) -> None:
+    """As an Argo retry does: a new process, one attempt each, finds the earlier attempts."""
+
+    def fails_first() -> str:
+        if os.environ["RUNPLANE_ATTEMPT"] == "1":
+            raise ConnectionError("not ready")
+        return os.environ["RUNPLANE_ATTEMPT"]
+
+    graph = Pipeline([PythonTask(fails_first, returns=["n"], max_attempts=2)]).graph
+    service.start_run(graph, run_id="r1")
+    first = make_service(store, secrets).execute_step(graph, "r1", "fails_first", attempts=1)
+    second = make_service(store, secrets).execute_step(graph, "r1", "fails_first", attempts=1)
+    assert first.status is Status.FAIL
+    assert second.status is Status.SUCCESS
+    assert second.returns == {"n": "2"}
