@@ -25,7 +25,7 @@ from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
-from runplane.app.wiring import check_pipeline, unread_parameters
+from runplane.app.wiring import check_pipeline, refuse_unwired, unread_parameters
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     ExecutionError,
@@ -118,12 +118,16 @@ class RunService:
         tag: str | None = None,
         pipeline_file: str | None = None,
         parameters: Mapping[str, Any] | None = None,
+        check: bool = False,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log.
 
-        `parameters` win over the parameters file's (`--param`); both are recorded.
+        `parameters` win over the parameters file's (`--param`); both are recorded. `check`:
+        refuse (UnwiredPipelineError) a pipeline whose steps miss inputs, before recording.
         """
         refuse_render_only(self._executor)
+        if check:
+            refuse_unwired(graph, parameters_file, parameters, pipeline_file or "the pipeline")
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)

@@ -10,7 +10,13 @@ from typing import Any
 from runplane.app.initial_parameters import initial_parameters
 from runplane.domain.graph import ConditionalSpec, Graph, MapSpec
 from runplane.domain.parameters import env_overrides
-from runplane.domain.wiring import WiringProblem, branches_of, check_wiring, task_paths
+from runplane.domain.wiring import (
+    UnwiredPipelineError,
+    WiringProblem,
+    branches_of,
+    check_wiring,
+    task_paths,
+)
 
 
 def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
@@ -50,6 +56,15 @@ def check_pipeline(
         if node.task is not None and node.task.function is not None
     }
     return check_wiring(graph, provided, needs)
+
+
+def refuse_unwired(
+    graph: Graph, parameters_file: str | None, parameters: Mapping[str, Any] | None, where: str
+) -> None:
+    """Raise UnwiredPipelineError listing every unprovided input, if there is one."""
+    problems = check_pipeline(graph, parameters_file, parameters=parameters)
+    if problems:
+        raise UnwiredPipelineError(where, problems)
 
 
 def unread_parameters(graph: Graph, parameters: Mapping[str, Any]) -> list[str]:

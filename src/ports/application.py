@@ -35,10 +35,13 @@ class Application(Protocol):
         tag: str | None = None,
         pipeline_file: str | None = None,
         parameters: Mapping[str, Any] | None = None,
+        check: bool = False,
     ) -> RunLog:
         """Run a pipeline to the end with the configured executor; return its run log.
 
         `parameters` (`--param`) win over the parameters file's; both are recorded.
+        `check`: first refuse a pipeline whose steps miss inputs (UnwiredPipelineError).
+        Raises RendersOnlyError, before anything else, when the executor renders.
         """
         ...
 

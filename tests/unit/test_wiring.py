@@ -204,3 +204,33 @@ def test_unread_parameters_counts_defaults_and_composite_inputs() -> None:
 def test_no_unread_parameters_when_a_step_may_read_any(step: Any) -> None:
     graph = Pipeline([PythonTask(needs_a), step]).graph
     assert unread_parameters(graph, {"a": 1, "typo": 2}) == []
+
+
+def test_a_checked_run_is_refused_before_anything_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runplane.adapters.executors.local import LocalExecutor  # noqa: PLC0415
+    from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore  # noqa: PLC0415
+    from runplane.adapters.tasks.python import PythonTaskRunner  # noqa: PLC0415
+    from runplane.app.service import RunService  # noqa: PLC0415
+    from runplane.domain.wiring import UnwiredPipelineError  # noqa: PLC0415
+    from tests.fakes import DictSecrets, MemoryCatalog  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)
+    store = BufferedRunLogStore()
+    service = RunService(
+        executor=LocalExecutor(),
+        run_log_store=store,
+        catalog=MemoryCatalog(),
+        secrets=DictSecrets(),
+        task_runners={"python": PythonTaskRunner()},
+    )
+    graph = Pipeline([PythonTask(needs_a)]).graph
+    with pytest.raises(UnwiredPipelineError, match="1 unprovided input") as refused:
+        service.run(graph, pipeline_file="p.py", check=True)
+    assert refused.value.details == (
+        "step 'needs_a': argument 'a' is not provided by the parameters, a map variable or an "
+        "earlier step; available: none",
+    )
+    assert store.list_runs() == []
+    assert service.run(graph, parameters={"a": 1}, check=True).status.value == "success"

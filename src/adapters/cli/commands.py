@@ -17,7 +17,7 @@ from rich.console import Console
 from runplane.adapters.cli.json_out import strict_dumps
 from runplane.adapters.cli.piped import wide_when_piped
 from runplane.adapters.cli.progress import watching
-from runplane.adapters.cli.run_checks import check_before_run
+from runplane.adapters.cli.run_checks import warn_unread
 from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
@@ -145,14 +145,12 @@ def run(
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
         given = parse_assignments(param or [], "--param")
-        check_before_run(
-            app, graph, pipeline=pipeline, parameters_file=parameters, given=given,
-            check=not no_check, console=err, quiet=quiet,
-        )  # fmt: skip
+        if not quiet:
+            warn_unread(app, graph, parameters_file=parameters, given=given, console=err)
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
                 graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline,
-                parameters=given,
+                parameters=given, check=not no_check,
             )  # fmt: skip
     _report(app, log, as_json, quiet=quiet)
 
@@ -336,6 +334,8 @@ def _user_errors(debug: bool) -> Iterator[None]:
         if debug:  # plain, not rich's boxed traceback: its wrapping would split secrets
             sys.stderr.write(traceback.format_exc())
         # soft_wrap: one line, however long (rich would break it at the console's width).
+        for line in getattr(exc, "details", ()):  # what the headline counts (wiring problems)
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
         err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
