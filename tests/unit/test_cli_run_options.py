@@ -166,3 +166,14 @@ def test_piped_consoles_are_not_wrapped_at_80_columns(monkeypatch: pytest.Monkey
     assert console.file.getvalue() == "x" * 300 + "\n"  # type: ignore[attr-defined]
     monkeypatch.setenv("COLUMNS", "120")
     assert wide_when_piped(Console(file=io.StringIO())).width == 120
+
+
+def test_a_job_takes_params_too(workdir: Path) -> None:
+    (workdir / "job.py").write_text(
+        "from runplane import PythonJob\n\n"
+        "def train(epochs: int) -> int:\n    return epochs + 1\n\n"
+        "job = PythonJob(train, returns=['next'])\n"
+    )
+    done = invoke("job", "job.py", "--run-id", "j1", "--param", "epochs=4")
+    assert done.exit_code == 0, done.output
+    assert run_log("j1")["steps"]["train"]["returns"] == {"next": 5}

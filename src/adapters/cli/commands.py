@@ -269,6 +269,7 @@ def job(
         Optional[str],  # noqa: UP045
         typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
+    param: ParamOption = None,
     run_id: RunIdOption = None,
     tag: TagOption = None,
     as_json: JsonOption = False,
@@ -279,10 +280,12 @@ def job(
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_job(job_file)
+        given = parse_assignments(param or [], "--param")
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
-                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
-            )
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file,
+                parameters=given,
+            )  # fmt: skip
     _report(app, log, as_json, quiet=quiet)
 
 
