@@ -14,9 +14,9 @@ from typing import Any
 from runplane.app import inspection, masking
 from runplane.app.attempts import TaskAttempts
 from runplane.app.objects import ObjectStore
-from runplane.domain.identifiers import check_run_id
+from runplane.domain.identifiers import LATEST, check_run_id
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
-from runplane.domain.run_query import LATEST, no_latest_run
+from runplane.domain.run_query import no_latest_run
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets

@@ -32,7 +32,7 @@ from runplane.domain.errors import (
 )
 from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
-from runplane.domain.identifiers import check_run_id, new_run_id
+from runplane.domain.identifiers import check_new_run_id, check_run_id, new_run_id
 from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
@@ -421,7 +421,7 @@ class RunService:
         original_run_id: str | None = None,
     ) -> RunLog:
         run = RunLog(
-            run_id=check_run_id(run_id) if run_id is not None else self._fresh_run_id(),
+            run_id=check_new_run_id(run_id) if run_id is not None else self._fresh_run_id(),
             status=Status.PROCESSING,
             start_time=self._clock(),
             tag=tag,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from runplane.domain.errors import ParameterError, RunLogNotFoundError
+from runplane.domain.identifiers import LATEST
 from runplane.domain.run_log import RunSummary, Status
 
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -82,10 +83,6 @@ def _instant(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
-
-
-#: The run id that names the newest recorded run wherever a run is looked up.
-LATEST = "latest"
 
 
 def no_latest_run(where: str, *, tag: str | None, status: str | None) -> RunLogNotFoundError:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from runplane.domain.identifiers import LATEST
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
-from runplane.domain.run_query import LATEST
 
 __all__ = ["LATEST", "RunQueries"]
 

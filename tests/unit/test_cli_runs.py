@@ -90,3 +90,12 @@ def test_latest_without_runs_says_so(config: str) -> None:
     shown = invoke("runs", "show", "latest", "-c", config)
     assert shown.exit_code == 2
     assert "'latest' names the newest run, and no run is recorded" in shown.stderr
+
+
+def test_latest_cannot_name_a_new_run(config: str, tmp_path: Path) -> None:
+    (tmp_path / "p.py").write_text(
+        "from runplane import Pipeline, Stub\npipeline = Pipeline([Stub('s')])\n"
+    )
+    refused = invoke("run", "p.py", "--run-id", "latest", "-c", config)
+    assert refused.exit_code == 2
+    assert "run id 'latest' is reserved: it names the newest run" in refused.stderr

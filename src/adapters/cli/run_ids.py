@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from runplane.domain.identifiers import LATEST
 from runplane.domain.run_log import RunSummary
-from runplane.domain.run_query import LATEST, no_latest_run
+from runplane.domain.run_query import no_latest_run
 
 #: Help text of every argument that names a recorded run.
 RUN_ID_HELP = "A run id, or 'latest' for the newest run."
