@@ -19,6 +19,7 @@ from typing import Any
 
 from runplane.app import masking, reporting
 from runplane.app.capture import captured
+from runplane.app.failed_outputs import keep_failed_outputs
 from runplane.app.objects import ObjectParameters, ObjectStore
 from runplane.domain.errors import (
     ExecutionError,
@@ -107,6 +108,9 @@ class TaskAttempts:
                 attempt.status = step.status = Status.FAIL
                 attempt.message = masking.mask(_message(exc))
                 attempt.traceback = masking.mask(reporting.user_traceback(exc))
+                attempt.failed_files = keep_failed_outputs(
+                    self._catalog, run_id, step.path, attempt.number, task.catalog.put
+                )
                 logger.warning("step %s attempt %d failed", step.path, attempt.number)
                 continue
             except BaseException as exc:

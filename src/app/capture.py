@@ -22,6 +22,7 @@ printed. Each step's partial line waits for its newline, so lines are not mixed.
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -89,12 +90,33 @@ class _Router:
 
 
 def install() -> None:
-    """Route `sys.stdout` and `sys.stderr` through masking routers (once per process)."""
+    """Route `sys.stdout` and `sys.stderr` through masking routers (once per process).
+
+    Logging handlers made before (`logging.basicConfig()` in a script that then calls
+    `pipeline.execute()`) hold the stream the router replaced: they are pointed at the
+    router, so what they log is captured per step and masked as prints are, as it is for
+    handlers made later (on the command line, routers come before the pipeline's code).
+    """
     with _install_lock:
+        made: dict[int, _Router] = {}  # by the stream each replaces
         if not isinstance(sys.stdout, _Router):
-            sys.stdout = _Router(sys.stdout)
+            sys.stdout = made.setdefault(id(sys.stdout), _Router(sys.stdout))
         if not isinstance(sys.stderr, _Router):
-            sys.stderr = _Router(sys.stderr)
+            sys.stderr = made.setdefault(id(sys.stderr), _Router(sys.stderr))
+        if made:  # handlers made later get the router: only earlier ones need pointing
+            _route_logging(made)
+
+
+def _route_logging(routers: dict[int, _Router]) -> None:
+    """Point every stream handler that writes to a routed stream at its router instead."""
+    # A copy: another thread may create a logger meanwhile.
+    loggers = [logging.getLogger(), *list(logging.Logger.manager.loggerDict.values())]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", ()):  # placeholders have none
+            if isinstance(handler, logging.StreamHandler):
+                router = routers.get(id(handler.stream))
+                if router is not None:
+                    handler.setStream(router)
 
 
 @contextmanager

@@ -110,11 +110,18 @@ def read_file(path: Path) -> dict[str, Any]:
 
 def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]:
     """Load the settings and say where they came from (for error messages)."""
-    check_section_variables(os.environ)
+    whole = check_section_variables(os.environ)
     path = resolve_file(configuration_file)
     # Sections the file leaves out start from the embedded default, so a RUNPLANE_* variable
     # that sets one key merges into the default section instead of replacing it.
     data = {**DEFAULTS, **(read_file(path) if path else {})}
+    # A whole section from the environment that names another adapter type replaces the
+    # section: merged (as pydantic-settings merges sources), the other adapter's keys would
+    # be invalid for this one (an Argo pod's S3 store met the default's `log_folder`).
+    for section, value in whole.items():
+        below = data.get(section)
+        if "type" in value and isinstance(below, dict) and below.get("type") != value["type"]:
+            data = {key: item for key, item in data.items() if key != section}
     source = f"configuration file '{path}'" if path else "the default configuration"
 
     class FromFile(Settings):
@@ -137,12 +144,13 @@ def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]
         raise ConfigurationError(f"{source}: {exc}") from None
 
 
-def check_section_variables(environ: Mapping[str, str]) -> None:
-    """Refuse a `RUNPLANE_<SECTION>` variable that is not a JSON object, naming it.
+def check_section_variables(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The `RUNPLANE_<SECTION>` variables by section; one that is not a JSON object is refused.
 
     pydantic-settings parses such a variable as JSON and, when it is not, fails with a
     traceback that names neither the variable nor what it should hold.
     """
+    sections: dict[str, dict[str, Any]] = {}
     for variable, text in environ.items():
         section = variable.upper().removeprefix("RUNPLANE_").lower()
         if not variable.upper().startswith("RUNPLANE_") or section not in DEFAULTS:
@@ -160,6 +168,8 @@ def check_section_variables(environ: Mapping[str, str]) -> None:
                 f"environment variable {variable} must be a JSON object for the '{section}' "
                 f"section, e.g. {json.dumps(DEFAULTS[section])}; got {type(value).__name__}"
             )
+        sections[section] = value
+    return sections
 
 
 def _describe(exc: ValidationError) -> str:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from runplane.app.definition_mode import capturing
 from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ParameterError, PipelineDefinitionError
 from runplane.domain.fingerprints import PIPELINE_MODULE_PREFIX
 from runplane.domain.graph import Graph
-from runplane.domain.parameters import check_initial
+from runplane.domain.parameters import check_initial, env_overrides
 
 
 def load_graph(pipeline_file: str) -> Graph:
@@ -23,7 +25,10 @@ def load_graph(pipeline_file: str) -> Graph:
     A `.yaml`/`.yml` file is a YAML pipeline instead (see `app.yaml_pipeline`).
 
     The file defines a module-level `pipeline` (a Pipeline) or a function `pipeline()`
-    that returns one. The file's folder is put on sys.path so it can import its siblings.
+    that returns one, or (runnable's convention) a `main()` that builds a pipeline and
+    calls its `execute()`: `main()` is called in definition mode, where `execute()` only
+    hands the pipeline over. The file's folder is put on sys.path so it can import its
+    siblings.
     """
     from runplane.app.sdk import Pipeline  # noqa: PLC0415  (sdk imports this module's users)
 
@@ -35,8 +40,13 @@ def load_graph(pipeline_file: str) -> Graph:
     candidate = getattr(module, "pipeline", None)
     if candidate is None and getattr(module, "job", None) is not None:
         return load_job(pipeline_file)  # a job's step process reloads the job's file
+    if candidate is None and callable(getattr(module, "main", None)):
+        candidate = _defined_by_main(pipeline_file, module.main)
     if callable(candidate) and not isinstance(candidate, Pipeline):
         candidate = _call_pipeline_function(pipeline_file, candidate)
+    graph = getattr(candidate, "graph", None)  # a compatibility layer's pipeline or job
+    if not isinstance(candidate, Pipeline) and isinstance(graph, Graph):
+        return graph
     if not isinstance(candidate, Pipeline):
         found = type(candidate).__name__ if candidate is not None else "nothing"
         raise PipelineDefinitionError(
@@ -114,18 +124,32 @@ def _import_file(path: Path) -> Any:
     return module
 
 
-def _call_pipeline_function(pipeline_file: str, function: Any) -> Any:
-    """`pipeline()` of a pipeline file; what it raises (or a sys.exit) is a definition error."""
+def _defined_by_main(pipeline_file: str, main: Any) -> Any:
+    """What `main()` called `execute()` on last (else what it returned), running nothing."""
+    with capturing() as handed:
+        returned = _call_pipeline_function(
+            pipeline_file, main, "main", "it must build a pipeline and call its execute()"
+        )
+    return handed[-1] if handed else returned
+
+
+def _call_pipeline_function(
+    pipeline_file: str,
+    function: Any,
+    name: str = "pipeline",
+    rule: str = "it must return a runplane.Pipeline",
+) -> Any:
+    """`pipeline()` (or `main()`) of a pipeline file; what it raises is a definition error."""
     try:
         return function()
     except PipelineDefinitionError:
         raise
     except SystemExit as exc:
-        raise _exited(f"pipeline file '{pipeline_file}'", "in `pipeline()`", exc) from exc
+        raise _exited(f"pipeline file '{pipeline_file}'", f"in `{name}()`", exc) from exc
     except Exception as exc:
         raise PipelineDefinitionError(
-            f"pipeline file '{pipeline_file}': `pipeline()` raised {type(exc).__name__}: {exc}; "
-            "it must return a runplane.Pipeline"
+            f"pipeline file '{pipeline_file}': `{name}()` raised {type(exc).__name__}: {exc}; "
+            f"{rule}"
         ) from exc
 
 
@@ -156,3 +180,15 @@ def load_parameters(parameters_file: str | None) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
     return check_initial(data, f"parameters file '{path}'")
+
+
+def initial_parameters(
+    parameters_file: str | None, environ: Mapping[str, str], base: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """What a run starts with: `base` or the parameters file, then `RUNPLANE_PRM_*` on top.
+
+    Environment values are initial values (runnable's rule), recorded with the run so a
+    retry keeps them; a step that returns the same name replaces them.
+    """
+    start = dict(base) if base is not None and parameters_file is None else {}
+    return {**start, **load_parameters(parameters_file), **env_overrides(environ)}

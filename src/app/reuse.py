@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import logging
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 from runplane.domain.errors import CatalogError, PipelineDefinitionError
 from runplane.domain.graph import Graph
-from runplane.domain.parameters import env_overrides
 from runplane.domain.retry import confirmed, reusable
 from runplane.domain.run_log import RunLog, StepLog
 from runplane.ports.catalog import Catalog
@@ -30,7 +28,7 @@ def reusable_now(
 ) -> list[str]:
     """The records a retry reuses: succeeded before the first step to re-run, same inputs now."""
     candidates = reusable(graph, original.steps, from_step)
-    reuse = confirmed(graph, candidates, original.steps, initial, env_overrides(os.environ))
+    reuse = confirmed(graph, candidates, original.steps, initial)
     if len(reuse) < len(candidates):
         logger.info(
             "%d steps of run %s succeeded but would get other inputs now: they run again",

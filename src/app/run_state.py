@@ -1,4 +1,4 @@
-"""A run as the process driving it knows it: records, parameters per branch, overrides."""
+"""A run as the process driving it knows it: its records and parameters per branch."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runplane.domain.graph import Node
-from runplane.domain.parameters import layer
 from runplane.domain.run_log import RunLog, Status, StepLog
 from runplane.domain.scope import ScopedParameters
 
@@ -18,7 +17,6 @@ class RunState:
 
     run: RunLog
     scopes: ScopedParameters
-    overrides: dict[str, Any]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def recorded(self, step: StepLog) -> None:
@@ -29,9 +27,9 @@ class RunState:
                 self.scopes.record(step.path, step.returns)
 
     def parameters_for(self, step_path: str) -> dict[str, Any]:
-        """The parameters a step sees: its scope, then the RUNPLANE_PRM_* overrides."""
+        """The parameters a step sees (`RUNPLANE_PRM_*` values are among the initial ones)."""
         with self.lock:
-            return layer(self.scopes.for_step(step_path), (), self.overrides)
+            return self.scopes.for_step(step_path)
 
     def status_of(self, step_path: str) -> Status | None:
         """The recorded status of a step, None if it has no record (yet)."""

@@ -37,7 +37,7 @@ Return = str | ReturnSpec
 
 
 def metric(name: str) -> ReturnSpec:
-    """Declare a return that is recorded as a metric of the step, not passed on."""
+    """Declare a return recorded as a metric of the step, and passed on like any return."""
     return ReturnSpec(name, ReturnKind.METRIC)
 
 

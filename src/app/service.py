@@ -17,7 +17,7 @@ from runplane.app.bound_steps import BoundSteps
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
-from runplane.app.initial_parameters import initial_parameters
+from runplane.app.initial_parameters import starting_parameters
 from runplane.app.listeners import Listeners
 from runplane.app.loader import load_graph, load_job, load_recorded_graph, recorded_pipeline
 from runplane.app.masking import masked_store
@@ -33,7 +33,6 @@ from runplane.domain.errors import (
 from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
 from runplane.domain.identifiers import check_new_run_id, check_run_id, new_run_id
-from runplane.domain.parameters import env_overrides, layer
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -131,8 +130,8 @@ class RunService:
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)
-        initial, source = initial_parameters(parameters_file, parameters)
-        check_composite_inputs(graph, {**initial, **env_overrides(os.environ)})
+        initial, source = starting_parameters(parameters_file, os.environ, parameters)
+        check_composite_inputs(graph, initial)
         run = self._create_run(
             graph, initial, run_id=run_id, tag=tag, pipeline_file=pipeline_file,
             parameters_from=source,
@@ -180,10 +179,10 @@ class RunService:
         original = self._store.get_run(run_id)
         graph = graph or load_recorded_graph(original.run_id, original.pipeline_file)
         check_same_structure(graph, original)
-        if parameters_file:
-            initial, source = initial_parameters(parameters_file)
-        else:
-            initial, source = original.initial_parameters, f"original run '{original.run_id}'"
+        initial, source = starting_parameters(
+            parameters_file, os.environ, base=original.initial_parameters
+        )
+        source = source or f"original run '{original.run_id}'"
         reuse = reusable_now(graph, original, from_step, initial)
         self._attempts.check_secrets(graph)
         run = self._create_run(
@@ -218,7 +217,7 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Record a new run without running it (an orchestrator such as Argo runs the steps)."""
-        initial, source = initial_parameters(parameters_file)
+        initial, source = starting_parameters(parameters_file, os.environ)
         return self._create_run(
             graph, initial, run_id=run_id, tag=tag, pipeline_file=pipeline_file,
             parameters_from=source,
@@ -229,7 +228,7 @@ class RunService:
         state = self._state(run_id, graph)
         run = state.run
         run.status = outcome(graph, "", state.status_of)
-        run.parameters = layer(state.scopes.top(), (), state.overrides)
+        run.parameters = state.scopes.top()
         run.end_time = self._clock()
         self._store.update_run(run)
         return run
@@ -314,7 +313,7 @@ class RunService:
             graph=graph,
             pipeline_file=pipeline_file,
             configuration=self._configuration,
-            parameters=initial_parameters(parameters_file)[0],
+            parameters=starting_parameters(parameters_file, {})[0],
             kind=kind,
             schedule=schedule,
             retry_of=retry_of,
@@ -368,7 +367,7 @@ class RunService:
         self, graph: Graph, *, parameters_file: str | None = None, parameters: Any = None
     ) -> list[str]:
         """Initial parameters no step reads ([] when a step may read any)."""
-        return unread_parameters(graph, initial_parameters(parameters_file, parameters)[0])
+        return unread_parameters(graph, starting_parameters(parameters_file, {}, parameters)[0])
 
     def get_run(self, run_id: str) -> RunLog:
         """A run's log."""
@@ -440,7 +439,7 @@ class RunService:
 
     def _execute(self, graph: Graph, run: RunLog) -> RunLog:
         """Drive a created run with the executor, and close it whatever happens."""
-        state = RunState(run, ScopedParameters(run.initial_parameters), env_overrides(os.environ))
+        state = RunState(run, ScopedParameters(run.initial_parameters))
         self._live[run.run_id] = state
         self._listeners.emit(EventKind.RUN_STARTED, run.run_id)
         plan = RunPlan(run.run_id, graph, run.pipeline_file, self._configuration_file)
@@ -454,7 +453,7 @@ class RunService:
             raise
         finally:
             run.end_time = self._clock()
-            run.parameters = layer(state.scopes.top(), (), state.overrides)
+            run.parameters = state.scopes.top()
             self._store.update_run(run)
             self._live.pop(run.run_id, None)
             self._listeners.emit(
@@ -478,7 +477,7 @@ class RunService:
         # A step executed again must not see what it returned the time before.
         earlier = [s for s in run.steps.values() if s.path != executing]
         scopes = ScopedParameters.replay(run.initial_parameters, graph, earlier)
-        return RunState(run, scopes, env_overrides(os.environ))
+        return RunState(run, scopes)
 
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

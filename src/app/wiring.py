@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import inspect
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from runplane.app.initial_parameters import initial_parameters
+from runplane.app.initial_parameters import starting_parameters
 from runplane.domain.graph import ConditionalSpec, Graph, MapSpec
-from runplane.domain.parameters import env_overrides
 from runplane.domain.wiring import (
     UnwiredPipelineError,
     WiringProblem,
@@ -18,9 +18,15 @@ from runplane.domain.wiring import (
     task_paths,
 )
 
+#: An argument annotated so receives every parameter (runnable's convention).
+_NAMESPACE = (argparse.Namespace, "argparse.Namespace", "Namespace")
+
 
 def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
-    """Names of the arguments a call must be given: no default, not `*args` or `**kwargs`."""
+    """Names of the arguments a call must be given: no default, not `*args` or `**kwargs`.
+
+    An argument annotated `argparse.Namespace` receives every parameter: it needs none.
+    """
     try:
         signature = inspect.signature(function)
     except (TypeError, ValueError):  # builtins without a signature: nothing we can check
@@ -29,7 +35,9 @@ def required_arguments(function: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(
         name
         for name, parameter in signature.parameters.items()
-        if parameter.kind not in variadic and parameter.default is parameter.empty
+        if parameter.kind not in variadic
+        and parameter.default is parameter.empty
+        and parameter.annotation not in _NAMESPACE
     )
 
 
@@ -46,10 +54,8 @@ def check_pipeline(
     (`--param`), then the `RUNPLANE_PRM_*` overrides. Only tasks that call a function have
     known arguments.
     """
-    provided = {
-        **initial_parameters(parameters_file, parameters)[0],
-        **env_overrides(os.environ if environ is None else environ),
-    }
+    environ = os.environ if environ is None else environ
+    provided = starting_parameters(parameters_file, environ, parameters)[0]
     needs = {
         path: required_arguments(node.task.function)
         for path, node in task_paths(graph)
@@ -71,7 +77,8 @@ def unread_parameters(graph: Graph, parameters: Mapping[str, Any]) -> list[str]:
     """The parameters no step reads, sorted: likely typos, or leftovers of an old pipeline.
 
     Empty when some step may read any parameter: a shell task (it is given every one), a
-    notebook (its parameters cell is read when it runs) or a function taking `**kwargs`.
+    notebook (its parameters cell is read when it runs) or a function taking `**kwargs` or
+    an `argparse.Namespace`.
     """
     read: set[str] = set()
     pending = [graph]
@@ -100,6 +107,9 @@ def _arguments(function: Callable[..., Any] | None) -> set[str] | None:
         signature = inspect.signature(function)
     except (TypeError, ValueError):
         return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature.parameters.values()):
+    if any(
+        p.kind is inspect.Parameter.VAR_KEYWORD or p.annotation in _NAMESPACE
+        for p in signature.parameters.values()
+    ):
         return None
     return set(signature.parameters)

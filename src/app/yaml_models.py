@@ -20,7 +20,8 @@ class ReturnModel(_Strict):
 
     name: str = Field(description="Identifier the value is passed on as.")
     kind: Literal["json", "metric"] = Field(
-        "json", description="`metric`: a number recorded as a metric of the step, not passed on."
+        "json",
+        description="`metric`: a number recorded as a metric of the step, also passed on.",
     )
 
 

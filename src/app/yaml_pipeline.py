@@ -64,6 +64,10 @@ def load_yaml_pipeline(pipeline_file: str) -> Pipeline:
     """
     path = Path(pipeline_file)
     raw = _read(path)
+    if isinstance(raw, dict) and "dag" in raw:  # runnable's format, through its compat layer
+        from runplane.compat.runnable.dag_yaml import load_dag  # noqa: PLC0415
+
+        return load_dag(path, raw)
     try:
         model = PipelineModel.model_validate(raw)
     except ValidationError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from runplane.domain.composites import declared_returns
 from runplane.domain.errors import ParameterError
-from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, Node, ParallelSpec, ReturnKind
+from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, Node, ParallelSpec
 
 
 def check_composite_inputs(graph: Graph, parameters: Mapping[str, Any]) -> None:
@@ -135,7 +135,7 @@ def _need(path: str, label: str, name: str, known: dict[str, None], problems: li
 
 def _declared(node: Node) -> list[str]:
     if node.task is not None:
-        return [r.name for r in node.task.returns if r.kind is ReturnKind.JSON]
+        return [r.name for r in node.task.returns]  # metrics are passed on too
     spec = node.composite
     if isinstance(spec, MapSpec):
         return declared_returns(spec.branch)

@@ -15,7 +15,6 @@ from runplane.domain.graph import (
     Node,
     NodeKind,
     ParallelSpec,
-    ReturnKind,
 )
 from runplane.domain.run_log import Status
 from runplane.domain.values import exact_json_copy
@@ -147,7 +146,7 @@ def declared_returns(graph: Graph) -> list[str]:
     names: list[str] = []
     for node in graph.nodes.values():
         if node.task is not None:
-            found = [r.name for r in node.task.returns if r.kind is ReturnKind.JSON]
+            found = [r.name for r in node.task.returns]  # metrics are passed on too
         elif isinstance(node.composite, MapSpec | LoopSpec):
             found = declared_returns(node.composite.branch)
         elif isinstance(node.composite, ParallelSpec | ConditionalSpec):

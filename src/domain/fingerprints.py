@@ -16,8 +16,9 @@ from runplane.domain.graph import Node
 
 #: The module a pipeline file is imported as: the prefix and a hash of the file's path.
 PIPELINE_MODULE_PREFIX = "runplane_pipeline_"
-# The hash names where the file is (a checkout, a pod's image), not what the step is.
-_PIPELINE_MODULE = re.compile("^" + re.escape(PIPELINE_MODULE_PREFIX) + r"[0-9a-f]+\.")
+# The hash names where the file is (a checkout, a pod's image), not what the step is; a
+# script run as `python pipeline.py` (runnable's habit) names it `__main__`.
+_PIPELINE_MODULE = re.compile("^(?:" + re.escape(PIPELINE_MODULE_PREFIX) + r"[0-9a-f]+|__main__)\.")
 
 
 def definition(node: Node) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import ReturnKind, ReturnSpec
 from runplane.domain.values import is_exact_json
 
-#: Environment variables with this prefix override parameters: RUNPLANE_PRM_<name>.
+#: Environment variables with this prefix set initial parameters: RUNPLANE_PRM_<name>.
 ENV_PREFIX = "RUNPLANE_PRM_"
 
 
@@ -55,19 +55,6 @@ def _refuse(constant: str) -> None:
     raise ValueError(f"{constant} is not strict JSON")
 
 
-def layer(
-    initial: Mapping[str, Any],
-    returned: Iterable[Mapping[str, Any]],
-    overrides: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Initial parameters, then returns of earlier steps in order, then overrides; last wins."""
-    out = dict(initial)
-    for values in returned:
-        out.update(values)
-    out.update(overrides)
-    return out
-
-
 def check_initial(parameters: object, source: str) -> dict[str, Any]:
     """Validate a parameters document: a mapping of identifier names to JSON values."""
     if parameters is None:
@@ -95,7 +82,11 @@ def check_initial(parameters: object, source: str) -> dict[str, Any]:
 def split_returns(
     step: str, specs: Sequence[ReturnSpec], value: object
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Name the values a task returned: (parameters, metrics). A tuple unpacks in order."""
+    """Name the values a task returned: (parameters, metrics). A tuple unpacks in order.
+
+    A metric is also a parameter (as in runnable, whose users expect `metric("score")`
+    to reach the next step as `score`): it is in both mappings.
+    """
     if not specs:
         return {}, {}
     if len(specs) == 1:
@@ -118,8 +109,7 @@ def split_returns(
                     f"got {type(item).__name__}"
                 )
             metrics[spec.name] = item
-        else:
-            parameters[spec.name] = item
+        parameters[spec.name] = item
     return parameters, metrics
 
 

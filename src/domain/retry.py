@@ -9,7 +9,6 @@ from runplane.domain.composites import fan_out
 from runplane.domain.errors import PipelineDefinitionError, RunplaneError
 from runplane.domain.fingerprints import consumed, definition, fingerprint
 from runplane.domain.graph import Graph, Node, NodeKind, join
-from runplane.domain.parameters import layer
 from runplane.domain.run_log import Status, StepLog
 from runplane.domain.scope import ScopedParameters
 
@@ -52,7 +51,6 @@ def confirmed(
     candidates: Sequence[str],
     steps: Mapping[str, StepLog],
     initial: Mapping[str, Any],
-    overrides: Mapping[str, Any],
 ) -> list[str]:
     """The candidates (from `reusable`) whose inputs would be the same in the retry.
 
@@ -71,7 +69,7 @@ def confirmed(
         events.append((_read_at(record), 1, path))
         if path in wanted:
             events.append((record.end_time or "", 0, path))
-    replay = _Replay(graph, initial, overrides)
+    replay = _Replay(graph, initial)
     changed: list[str] = []
     for _, kind, path in sorted(events):
         record = steps[path]
@@ -90,18 +88,15 @@ def confirmed(
 class _Replay:
     """The parameters and catalog a retry's steps would see, rebuilt record by record."""
 
-    def __init__(
-        self, graph: Graph, initial: Mapping[str, Any], overrides: Mapping[str, Any]
-    ) -> None:
+    def __init__(self, graph: Graph, initial: Mapping[str, Any]) -> None:
         self._graph = graph
         self._scopes = ScopedParameters(initial)
-        self._overrides = overrides
         self._files: dict[str, str] = {}  # name -> sha256 of the latest version put
 
     def started(self, step: StepLog) -> bool:
         """Whether the step would read what it read then (composites: open the same branches)."""
         node = self._graph.find(step.path)
-        visible = layer(self._scopes.for_step(step.path), (), self._overrides)
+        visible = self._scopes.for_step(step.path)
         if node.is_composite:
             return self._open(node, step, visible)
         if step.fingerprint is None:

@@ -28,10 +28,13 @@ class Attempt:
     message: str = ""
     traceback: str = ""
     log: str | None = None  # catalog name of what the attempt printed, if it printed
+    # A failed attempt's outputs, kept for debugging under failed/<step>/attempt-<n>/: never
+    # given to later steps, so they are not the step's data_catalog.
+    failed_files: list[CatalogEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
+        """JSON-ready form (`failed_files` only when there are some)."""
+        out: dict[str, Any] = {
             "log": self.log,
             "number": self.number,
             "status": self.status.value,
@@ -40,6 +43,9 @@ class Attempt:
             "message": self.message,
             "traceback": self.traceback,
         }
+        if self.failed_files:
+            out["failed_files"] = [entry.to_dict() for entry in self.failed_files]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attempt:
@@ -52,6 +58,7 @@ class Attempt:
             message=data.get("message", ""),
             traceback=data.get("traceback", ""),
             log=data.get("log"),
+            failed_files=[CatalogEntry.from_dict(e) for e in data.get("failed_files", [])],
         )
 
 

@@ -27,7 +27,6 @@ from runplane.domain.graph import (
     LoopSpec,
     MapSpec,
     Node,
-    ReturnKind,
     join,
 )
 
@@ -174,7 +173,7 @@ def _produced(
     problems: list[WiringProblem],
 ) -> frozenset[str]:
     if node.task is not None:
-        return frozenset(r.name for r in node.task.returns if r.kind is ReturnKind.JSON)
+        return frozenset(r.name for r in node.task.returns)  # metrics are passed on too
     spec = node.composite
     variables = _variables(node)
     outcomes = [

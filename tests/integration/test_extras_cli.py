@@ -102,7 +102,7 @@ def test_job_runs_as_a_one_step_run(cli: Cli, examples: Path, executor: str) -> 
     log = result.json()
     jsonschema.validate(log, SCHEMA)
     assert list(log["steps"]) == ["train"]
-    assert log["steps"]["train"]["returns"] == {"accuracy": 0.657}
+    assert log["steps"]["train"]["returns"] == {"accuracy": 0.657, "loss": 0.343}
     assert log["steps"]["train"]["metrics"] == {"loss": 0.343}
     assert (folder / ".catalog" / "j" / "model.txt").is_file()
 
@@ -115,7 +115,7 @@ def test_job_command_refuses_a_pipeline_file(cli: Cli, examples: Path) -> None:
 
 def test_python_job_example_and_async_example_run_as_scripts(examples: Path) -> None:
     for script, expected in (
-        (examples / "jobs" / "train.py", "{'accuracy': 0.657} {'loss': 0.343}"),
+        (examples / "jobs" / "train.py", "{'accuracy': 0.657, 'loss': 0.343} {'loss': 0.343}"),
         (examples / "async_llm" / "pipeline.py", "[answer: 9 tokens]"),
     ):
         done = subprocess.run(

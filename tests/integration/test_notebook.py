@@ -55,7 +55,8 @@ def test_declared_parameters_go_in_and_named_variables_come_out(workdir: Path) -
     result = NotebookTaskRunner().run("calc", spec, {"a": 21, "b": "hi", "other": [1]})
 
     # The kernel is this interpreter's, whatever kernelspecs the user has installed.
-    assert result.returns == {"product": 42, "greeting": "hi!", "python": sys.executable}
+    # A metric is passed on too.
+    assert result.returns == {"product": 42, "greeting": "hi!", "n": 3, "python": sys.executable}
     assert result.metrics == {"n": 3}
     assert result.parameters_used == {"a": 21, "b": "hi"}
     assert (workdir / "out.txt").read_text() == "hi"  # the kernel ran in the working directory
@@ -103,7 +104,7 @@ def test_notebook_example_runs_through_the_cli(cli: Cli, workdir: Path, executor
 
     log = cli("runs", "show", "nb-1", "--json", *config, cwd=example).json()
     analyse = log["steps"]["analyse"]
-    assert (analyse["returns"], analyse["metrics"]) == ({"total": 100}, {"rows": 4})
+    assert (analyse["returns"], analyse["metrics"]) == ({"total": 100, "rows": 4}, {"rows": 4})
     assert analyse["parameters"] == {"scale": 10}
     kept = {e["name"]: e for e in analyse["data_catalog"] if e["stage"] == "put"}
     assert set(kept) == {"data/total.txt", "analysis-analyse.executed.ipynb"}

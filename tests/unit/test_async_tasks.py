@@ -65,7 +65,7 @@ def test_an_async_generator_streams_events_and_the_done_event_carries_returns(
         "answer": "eno owt eerht",
         "tokens": 3,
     }
-    assert run.steps["stream_answer"].returns == {"answer": "eno owt eerht"}
+    assert run.steps["stream_answer"].returns == {"answer": "eno owt eerht", "tokens": 3}
     assert run.steps["stream_answer"].metrics == {"tokens": 3}
 
 

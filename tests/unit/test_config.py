@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -195,3 +196,17 @@ def test_a_section_variable_holding_a_json_object_still_applies(
     monkeypatch.setenv("RUNPLANE_EXECUTOR", '{"type": "local-subprocess"}')
     settings, _ = load_settings()
     assert settings.executor == {"type": "local-subprocess"}
+
+
+def test_a_whole_section_of_another_type_from_the_environment_replaces_the_section(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As an Argo pod gets its store: no file, RUNPLANE_RUN_LOG_STORE of another type."""
+    s3 = {"type": "s3", "config": {"bucket": "runs", "prefix": "logs/"}}
+    monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE", json.dumps(s3))
+    assert load_settings()[0].run_log_store == s3
+    path = write(tmp_path, "run_log_store: {type: file-system, config: {log_folder: here}}\n")
+    assert load_settings(path)[0].run_log_store == s3
+    monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE", '{"type": "file-system", "config": {}}')
+    same_type = load_settings(path)[0].run_log_store  # keys of the same adapter still merge
+    assert same_type == {"type": "file-system", "config": {"log_folder": "here"}}

@@ -54,3 +54,17 @@ def test_a_pipeline_file_moved_to_another_folder_keeps_its_steps_fingerprints(
         definitions.append(definition(graph["first"]))
     assert definitions[0] == definitions[1]
     assert definitions[0]["command"] == "pipeline.first"
+
+
+def test_a_script_run_as_main_and_its_reload_for_a_retry_share_fingerprints() -> None:
+    """`python pipeline.py` names the functions `__main__.f`; `runplane retry` reloads the
+    file as a `runplane_pipeline_<hash>` module: the same step, so it is reused."""
+
+    def first() -> int:
+        return 1
+
+    first.__module__ = "__main__"
+    as_script = Pipeline([PythonTask(first, returns=["one"])]).graph["first"]
+    assert definition(as_script)["command"].startswith("pipeline.")
+    reloaded = Pipeline([PythonTask(work, returns=["y"])]).graph["work"]
+    assert definition(reloaded)["command"] == f"{__name__}.work"  # other modules stay named

@@ -38,12 +38,12 @@ def test_python_job_is_a_run_with_one_step(work: Path) -> None:
     assert run.status is Status.SUCCESS
     assert list(run.steps) == ["fit"]
     step = run.steps["fit"]
-    assert step.returns == {"doubled": 1.0}
+    assert step.returns == {"doubled": 1.0, "loss": 0.25}  # a metric is passed on too
     assert step.metrics == {"loss": 0.25}
     assert step.parameters == {"rate": 0.5}
     assert [(c.name, c.stage) for c in step.data_catalog] == [("model.bin", "put")]
     assert (work / ".catalog" / "job-1" / "model.bin").read_bytes() == b"weights"
-    assert run.parameters == {"rate": 0.5, "doubled": 1.0}
+    assert run.parameters == {"rate": 0.5, "doubled": 1.0, "loss": 0.25}
     assert run.tag == "nightly"
     assert run.pipeline_file == str(Path(__file__).resolve())
 

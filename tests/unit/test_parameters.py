@@ -7,7 +7,6 @@ from runplane.domain.identifiers import check_run_id
 from runplane.domain.parameters import (
     check_initial,
     env_overrides,
-    layer,
     parse_assignments,
     recordable_metrics,
     split_returns,
@@ -31,14 +30,12 @@ def test_env_overrides_keep_what_strict_json_cannot_hold_as_strings(raw: str) ->
     assert env_overrides({"RUNPLANE_PRM_x": raw}) == {"x": raw}
 
 
-def test_layers_are_file_then_returns_then_env_last_wins() -> None:
-    merged = layer({"a": 1, "b": 1, "c": 1}, [{"b": 2, "c": 2}, {"c": 3}], {"a": "env"})
-    assert merged == {"a": "env", "b": 2, "c": 3}
-
-
-def test_tuple_return_unpacks_in_order_and_metrics_are_split() -> None:
+def test_tuple_return_unpacks_in_order_and_a_metric_is_also_a_parameter() -> None:
     specs = [ReturnSpec("x"), metric("score"), ReturnSpec("y")]
-    assert split_returns("s", specs, (1, 0.5, [2])) == ({"x": 1, "y": [2]}, {"score": 0.5})
+    assert split_returns("s", specs, (1, 0.5, [2])) == (
+        {"x": 1, "score": 0.5, "y": [2]},
+        {"score": 0.5},
+    )
 
 
 def test_single_return_keeps_a_tuple_whole() -> None:

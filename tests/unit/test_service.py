@@ -75,7 +75,7 @@ def test_run_log_in_store_matches_what_run_returns(
     assert store.get_run("r1").to_dict() == run.to_dict()
 
 
-def test_initial_parameters_then_returns_then_env(
+def test_env_sets_initial_values_over_the_file_and_returns_replace_them(
     service: RunService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "params.yaml").write_text("x: 1\ny: 2\nkeep: from-file\n")
@@ -89,11 +89,11 @@ def test_initial_parameters_then_returns_then_env(
     def second(x: int, y: int) -> None:
         seen.update(x2=x, y2=y)
 
-    pipeline = Pipeline([PythonTask(first, returns=["x"]), PythonTask(second)])
+    pipeline = Pipeline([PythonTask(first, returns=["y"]), PythonTask(second)])
     run = service.run(pipeline.graph, parameters_file="params.yaml")
-    assert seen == {"x": 1, "y": 100, "keep": "from-file", "x2": 10, "y2": 100}
-    assert run.initial_parameters == {"x": 1, "y": 2, "keep": "from-file"}
-    assert run.parameters == {"x": 10, "y": 100, "keep": "from-file"}
+    assert seen == {"x": 1, "y": 100, "keep": "from-file", "x2": 1, "y2": 10}
+    assert run.initial_parameters == {"x": 1, "y": 100, "keep": "from-file"}
+    assert run.parameters == {"x": 1, "y": 10, "keep": "from-file"}
 
 
 class Settings(BaseModel):
@@ -117,14 +117,23 @@ def test_pydantic_model_arguments_and_returns(service: RunService, tmp_path: Pat
     assert run.steps["tune"].returns == {"tuned": {"rate": 0.2, "layers": [1, 2, 3]}}
 
 
-def test_metrics_are_recorded_apart_from_parameters(service: RunService) -> None:
+def test_a_metric_is_recorded_as_a_metric_and_passed_on(service: RunService) -> None:
     def train() -> tuple[float, str]:
         return 0.93, "model-v1"
 
-    run = service.run(Pipeline([PythonTask(train, returns=[metric("accuracy"), "model"])]).graph)
+    def report(accuracy: float) -> str:
+        return f"accuracy {accuracy}"
+
+    pipeline = Pipeline(
+        [
+            PythonTask(train, returns=[metric("accuracy"), "model"]),
+            PythonTask(report, returns=["line"]),
+        ]
+    )
+    run = service.run(pipeline.graph)
     assert run.steps["train"].metrics == {"accuracy": 0.93}
-    assert run.steps["train"].returns == {"model": "model-v1"}
-    assert "accuracy" not in run.parameters
+    assert run.steps["train"].returns == {"accuracy": 0.93, "model": "model-v1"}
+    assert run.parameters["line"] == "accuracy 0.93"
 
 
 def test_missing_parameter_fails_the_step_naming_argument_and_available(

@@ -64,9 +64,10 @@ def test_a_later_step_does_not_provide_for_an_earlier_one() -> None:
     assert [p.step for p in check_pipeline(pipeline.graph, None, {})] == ["needs_a"]
 
 
-def test_metrics_are_not_parameters() -> None:
+def test_a_metric_is_also_a_parameter() -> None:
     pipeline = Pipeline([PythonTask(produce, returns=[metric("loss")]), PythonTask(needs_loss)])
-    assert len(problems(pipeline)) == 1
+    assert problems(pipeline) == []
+    assert len(problems(Pipeline([PythonTask(produce), PythonTask(needs_loss)]))) == 1
 
 
 def test_parameters_file_and_overrides_provide(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,7 +40,7 @@ class PythonTaskRunner:
         returned, metrics = split_returns(step_path, task.returns, value)
         # Values that are not JSON go back as they are: the caller decides how to keep them.
         returned = {name: _plain(item) for name, item in returned.items()}
-        return TaskResult(returns=returned, metrics=metrics, parameters_used=_plain_all(kwargs))
+        return TaskResult(returns=returned, metrics=metrics, parameters_used=_used(kwargs))
 
 
 def bind(
@@ -48,7 +49,8 @@ def bind(
     """Keyword arguments for `function` from `parameters`, by argument name.
 
     A pydantic-model annotation turns a dict into that model; `**kwargs` receives every
-    parameter not bound by name. Raises ParameterError naming the step, the argument and
+    parameter not bound by name, an argument annotated `argparse.Namespace` every
+    parameter (as runnable gives it). Raises ParameterError naming the step, the argument and
     the parameters that exist.
     """
     kwargs: dict[str, Any] = {}
@@ -59,6 +61,8 @@ def bind(
             takes_rest = True
         elif param.kind is param.VAR_POSITIONAL:
             continue
+        elif param.annotation in _NAMESPACE:
+            kwargs[name] = argparse.Namespace(**parameters)
         elif name in parameters:
             kwargs[name] = _convert(step_path, name, parameters[name], param.annotation)
         elif param.default is param.empty:
@@ -70,6 +74,21 @@ def bind(
     if takes_rest:
         kwargs.update({k: v for k, v in parameters.items() if k not in kwargs})
     return kwargs
+
+
+# The annotation as an object, or as the string `from __future__ import annotations` leaves.
+_NAMESPACE = (argparse.Namespace, "argparse.Namespace", "Namespace")
+
+
+def _used(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a call consumed, by name: a namespace counts as all it holds."""
+    used: dict[str, Any] = {}
+    for name, value in kwargs.items():
+        if isinstance(value, argparse.Namespace):
+            used.update({k: _plain(v) for k, v in vars(value).items()})
+        else:
+            used[name] = _plain(value)
+    return used
 
 
 def _convert(step_path: str, name: str, value: Any, annotation: Any) -> Any:
@@ -87,7 +106,3 @@ def _convert(step_path: str, name: str, value: Any, annotation: Any) -> Any:
 def _plain(value: Any) -> Any:
     dump = getattr(value, "model_dump", None)
     return dump(mode="json") if callable(dump) and not isinstance(value, type) else value
-
-
-def _plain_all(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _plain(item) for name, item in values.items()}

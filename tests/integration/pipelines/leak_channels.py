@@ -35,16 +35,21 @@ def shout(name: str) -> None:
     log.warning("logged repr: %r", value)
 
 
+def mark(name: str) -> Path:
+    """A marker file where every step sees it: `LEAK_SYNC` on Argo (a pod per step), else here."""
+    return Path(os.environ.get("LEAK_SYNC", ".")) / name
+
+
 def wait_for(name: str) -> None:
     deadline = time.monotonic() + 30
-    while not Path(name).exists() and time.monotonic() < deadline:
+    while not mark(name).exists() and time.monotonic() < deadline:
         time.sleep(0.02)
 
 
 def holder() -> None:
     for name in NAMES:
         shout(name)
-    Path("holding").touch()
+    mark("holding").touch()
     wait_for("peeked")
 
 
@@ -52,13 +57,13 @@ def peeker() -> None:
     wait_for("holding")
     for name in NAMES:
         shout(name)
-    Path("peeked").touch()
+    mark("peeked").touch()
 
 
 def explode() -> None:
     value = os.environ["key_one"]
-    if not Path("exploded").exists():
-        Path("exploded").touch()
+    if not mark("exploded").exists():
+        mark("exploded").touch()
         raise KeyError(value)
     raise ValueError(f"refused {value} and {os.environ['key_two']!r}")
 

@@ -1,0 +1,1 @@
+"""Compatibility layers: other tools' pipeline APIs on runplane's engine."""
