@@ -1,6 +1,7 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
 from runplane.app.jobs import NotebookJob, PythonJob, ShellJob
+from runplane.app.run_client import Run, Runs
 from runplane.app.sdk import (
     Catalog,
     Conditional,
@@ -31,7 +32,9 @@ __all__ = [
     "Pipeline",
     "PythonJob",
     "PythonTask",
+    "Run",
     "RunFailedError",
+    "Runs",
     "ShellJob",
     "ShellTask",
     "Stub",

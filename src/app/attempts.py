@@ -101,7 +101,8 @@ class TaskAttempts:
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             printed = io.StringIO()
             try:
-                with captured(printed), _variable(ATTEMPT_VARIABLE, str(attempt.number)):
+                variable = _variable(ATTEMPT_VARIABLE, str(attempt.number))
+                with captured(printed, step.path), variable:
                     done = self._attempt(run_id, step.path, node, parameters)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL

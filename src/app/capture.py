@@ -14,6 +14,10 @@ partial line until its newline (or a flush) and writes whole lines masked, so a 
 printed in pieces is still caught within a line. A multi-line secret is caught line by
 line (each line of it is a form the masker knows). What a step prints is captured raw and
 masked whole when it is kept (`attempts.py`).
+
+While more than one step is capturing at once (branches in threads), each echoed line
+starts with `[step path] `, so interleaved output says whose it is; the kept copy is as
+printed. Each step's partial line waits for its newline, so lines are not mixed.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from typing import IO, Any, TextIO
 from runplane.app import masking
 
 _log: ContextVar[IO[str] | None] = ContextVar("runplane_step_log", default=None)
+_step: ContextVar[str | None] = ContextVar("runplane_step_path", default=None)
 _install_lock = threading.Lock()
+_running: dict[str, int] = {}  # step path -> captures open (a step may start helpers)
+_running_lock = threading.Lock()
 
 
 class _Router:
@@ -38,12 +45,16 @@ class _Router:
     def __init__(self, target: TextIO) -> None:
         self.target = target
         self._pending = ""  # the end of a line not yet echoed (only while masking)
+        self._pending_of: dict[str, str] = {}  # per step, while several steps run
         self._lock = threading.Lock()
 
     def write(self, text: str) -> int:
         log = _log.get()
         if log is not None:
             log.write(text)
+        step = _step.get()
+        if step is not None and (len(_running) > 1 or step in self._pending_of):
+            return self._write_prefixed(step, text)
         masker = masking.masker()
         if not masker and not self._pending:
             return self.target.write(text)
@@ -53,11 +64,25 @@ class _Router:
                 self.target.write(masker.mask(head + newline))
         return len(text)
 
+    def _write_prefixed(self, step: str, text: str) -> int:
+        """Whole lines only, each masked and led by the step's path."""
+        with self._lock:
+            head, newline, rest = (self._pending_of.pop(step, "") + text).rpartition("\n")
+            if rest:
+                self._pending_of[step] = rest
+            if newline:
+                lines = masking.mask(head).split("\n")
+                self.target.write("".join(f"[{step}] {line}\n" for line in lines))
+        return len(text)
+
     def flush(self) -> None:
         with self._lock:
             if self._pending:
                 self.target.write(masking.mask(self._pending))
                 self._pending = ""
+            step = _step.get()
+            if step is not None and step in self._pending_of:
+                self.target.write(f"[{step}] {masking.mask(self._pending_of.pop(step))}\n")
         self.target.flush()
 
     def __getattr__(self, name: str) -> Any:
@@ -95,12 +120,27 @@ def _route_logging(routers: dict[int, _Router]) -> None:
 
 
 @contextmanager
-def captured(log: IO[str]) -> Iterator[None]:
-    """Within the block, what this context prints is also written to `log`."""
+def captured(log: IO[str], step: str | None = None) -> Iterator[None]:
+    """Within the block, what this context prints is also written to `log`.
+
+    `step`: the path of the step printing, shown before its lines while others run too.
+    """
     install()
-    token = _log.set(log)
+    token, step_token = _log.set(log), _step.set(step)
+    if step is not None:
+        with _running_lock:
+            _running[step] = _running.get(step, 0) + 1
     try:
         yield
     finally:
+        if step is not None:
+            for stream in (sys.stdout, sys.stderr):
+                if isinstance(stream, _Router) and step in stream._pending_of:
+                    stream.flush()  # its last partial line, still prefixed
+            with _running_lock:
+                _running[step] -= 1
+                if not _running[step]:
+                    del _running[step]
         log.flush()
+        _step.reset(step_token)
         _log.reset(token)

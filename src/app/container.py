@@ -11,6 +11,7 @@ from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
 from runplane.app import plugins
 from runplane.app.config import load_settings
+from runplane.app.queries import RunQueryService
 from runplane.app.telemetry import build_service
 
 
@@ -49,6 +50,10 @@ class Container(containers.DeclarativeContainer):
         task_runners=task_runners,
         configuration=config,
         configuration_file=configuration_file,
+    )
+    #: The read side (`runplane.Run`, the CLI's `runs get` and `runs files`).
+    queries = providers.Factory(
+        RunQueryService, run_log_store=run_log_store, catalog=catalog, secrets=secrets
     )
 
 

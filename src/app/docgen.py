@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from enum import Enum
 from pathlib import Path
 from types import FunctionType
 from typing import Any
@@ -86,12 +87,27 @@ def _command_lines(command: Any, path: str) -> list[str]:
     usage = " ".join([path, *(str(a.name).upper() for a in arguments), "[OPTIONS]"])
     lines += ["```", usage, "```", ""]
     if options:
-        lines += ["| option | help |", "|---|---|"]
+        lines += ["| option | value | help |", "|---|---|---|"]
         for option in options:
             names = ", ".join(f"`{n}`" for n in option.opts)
-            lines.append(f"| {names} | {(option.help or '').replace('|', '/')} |")
+            help_text = (option.help or "").replace("|", "/")
+            lines.append(f"| {names} | {_value_of(option)} | {help_text} |")
         lines.append("")
     return lines
+
+
+def _value_of(option: Any) -> str:
+    """What an option takes: nothing (a flag), its metavar, or its type's name."""
+    if getattr(option, "is_flag", False):
+        return "(flag)"
+    if option.metavar:
+        return f"`{option.metavar}`"
+    annotation = getattr(getattr(option, "type_descriptor", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return " / ".join(f"`{member.value}`" for member in annotation)
+    bare_type = getattr(option, "bare_type", None)
+    kind = bare_type() if callable(bare_type) else "text"
+    return f"`{str(kind).upper()}`".replace("|", "/")
 
 
 def cli_reference() -> str:

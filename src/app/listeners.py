@@ -49,6 +49,8 @@ class Listeners:
             len(step.attempts),
             (),
             step.message,
+            step.start_time,
+            step.end_time,
         )
         for listener in self._listeners:
             listener(event)

@@ -56,6 +56,24 @@ def load_graph(pipeline_file: str) -> Graph:
     return candidate.graph
 
 
+def recorded_pipeline(graph: Graph, pipeline_file: str | None) -> dict[str, Any]:
+    """The graph as a run log records it; an unnamed pipeline named after its file's stem."""
+    recorded = graph.to_dict()
+    if not recorded.get("name") and pipeline_file:
+        recorded["name"] = Path(pipeline_file).stem
+    return recorded
+
+
+def load_recorded_graph(run_id: str, pipeline_file: str | None) -> Graph:
+    """The graph of the pipeline file a run recorded (what `retry` runs again)."""
+    if not pipeline_file:
+        raise PipelineDefinitionError(
+            f"run {run_id!r} does not record its pipeline file; pass the pipeline "
+            "explicitly (runplane retry RUN_ID --pipeline FILE)"
+        )
+    return load_graph(pipeline_file)
+
+
 def load_job(job_file: str) -> Graph:
     """Import a Python job file and return the one-step graph of its module-level `job`."""
     from runplane.app.jobs import is_job  # noqa: PLC0415  (jobs imports the sdk)

@@ -29,7 +29,8 @@ def main() -> None:
 
         serve(sys.argv[2:], build_step_command(build_service), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
+    from runplane.app.run_client import run_queries  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
-    build_cli(service, ToolingService())()
+    build_cli(service, ToolingService(), run_queries)()

@@ -17,22 +17,22 @@ from runplane.app.bound_steps import BoundSteps
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
+from runplane.app.initial_parameters import starting_parameters
 from runplane.app.listeners import Listeners
-from runplane.app.loader import initial_parameters, load_graph, load_job, load_parameters
+from runplane.app.loader import load_graph, load_job, load_recorded_graph, recorded_pipeline
 from runplane.app.masking import masked_store
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.run_state import RunState
 from runplane.app.signals import interrupts_as_exceptions
-from runplane.app.wiring import check_pipeline
+from runplane.app.wiring import check_pipeline, refuse_unwired, unread_parameters
 from runplane.domain.checks import check_composite_inputs
 from runplane.domain.errors import (
     ExecutionError,
-    PipelineDefinitionError,
 )
 from runplane.domain.events import EventKind, RunListener
 from runplane.domain.graph import Graph, NodeKind
-from runplane.domain.identifiers import check_run_id, new_run_id
+from runplane.domain.identifiers import check_new_run_id, check_run_id, new_run_id
 from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import Attempt, RunLog, RunSummary, Status, StepLog
 from runplane.domain.scope import ScopedParameters, outcome
@@ -116,22 +116,26 @@ class RunService:
         run_id: str | None = None,
         tag: str | None = None,
         pipeline_file: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        check: bool = False,
     ) -> RunLog:
-        """Run a pipeline to the end with the configured executor; return its run log."""
+        """Run a pipeline to the end with the configured executor; return its run log.
+
+        `parameters` win over the parameters file's (`--param`); both are recorded. `check`:
+        refuse (UnwiredPipelineError) a pipeline whose steps miss inputs, before recording.
+        """
         refuse_render_only(self._executor)
+        if check:
+            refuse_unwired(graph, parameters_file, parameters, pipeline_file or "the pipeline")
         if isinstance(self._executor, GraphRewriter):
             graph = self._executor.rewrite(graph)
         self._attempts.check_secrets(graph)
-        initial = initial_parameters(parameters_file, os.environ)
+        initial, source = starting_parameters(parameters_file, os.environ, parameters)
         check_composite_inputs(graph, initial)
         run = self._create_run(
-            graph,
-            initial,
-            run_id=run_id,
-            tag=tag,
-            pipeline_file=pipeline_file,
-            parameters_from=_source_of(parameters_file),
-        )
+            graph, initial, run_id=run_id, tag=tag, pipeline_file=pipeline_file,
+            parameters_from=source,
+        )  # fmt: skip
         return self._execute(graph, run)
 
     def retry(
@@ -173,10 +177,12 @@ class RunService:
         orchestrated: bool,
     ) -> RunLog:
         original = self._store.get_run(run_id)
-        graph = graph or self._graph_of(original)
+        graph = graph or load_recorded_graph(original.run_id, original.pipeline_file)
         check_same_structure(graph, original)
-        initial = initial_parameters(parameters_file, os.environ, original.initial_parameters)
-        source = _source_of(parameters_file) or f"original run '{original.run_id}'"
+        initial, source = starting_parameters(
+            parameters_file, os.environ, base=original.initial_parameters
+        )
+        source = source or f"original run '{original.run_id}'"
         reuse = reusable_now(graph, original, from_step, initial)
         self._attempts.check_secrets(graph)
         run = self._create_run(
@@ -211,14 +217,11 @@ class RunService:
         pipeline_file: str | None = None,
     ) -> RunLog:
         """Record a new run without running it (an orchestrator such as Argo runs the steps)."""
+        initial, source = starting_parameters(parameters_file, os.environ)
         return self._create_run(
-            graph,
-            initial_parameters(parameters_file, os.environ),
-            run_id=run_id,
-            tag=tag,
-            pipeline_file=pipeline_file,
-            parameters_from=_source_of(parameters_file),
-        )
+            graph, initial, run_id=run_id, tag=tag, pipeline_file=pipeline_file,
+            parameters_from=source,
+        )  # fmt: skip
 
     def finish_run(self, graph: Graph, run_id: str) -> RunLog:
         """Close a run whose steps ran elsewhere: its status and parameters from the records."""
@@ -310,7 +313,7 @@ class RunService:
             graph=graph,
             pipeline_file=pipeline_file,
             configuration=self._configuration,
-            parameters=load_parameters(parameters_file),
+            parameters=starting_parameters(parameters_file, {})[0],
             kind=kind,
             schedule=schedule,
             retry_of=retry_of,
@@ -350,9 +353,21 @@ class RunService:
         self._listeners.emit_step(EventKind.STEP_ENDED, run_id, step)
         return step
 
-    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+    def check(
+        self,
+        graph: Graph,
+        *,
+        parameters_file: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> list[WiringProblem]:
         """Every input of a step that nothing provides before it runs (no step runs)."""
-        return check_pipeline(graph, parameters_file)
+        return check_pipeline(graph, parameters_file, parameters=parameters)
+
+    def unread(
+        self, graph: Graph, *, parameters_file: str | None = None, parameters: Any = None
+    ) -> list[str]:
+        """Initial parameters no step reads ([] when a step may read any)."""
+        return unread_parameters(graph, starting_parameters(parameters_file, {}, parameters)[0])
 
     def get_run(self, run_id: str) -> RunLog:
         """A run's log."""
@@ -405,11 +420,11 @@ class RunService:
         original_run_id: str | None = None,
     ) -> RunLog:
         run = RunLog(
-            run_id=check_run_id(run_id) if run_id is not None else self._fresh_run_id(),
+            run_id=check_new_run_id(run_id) if run_id is not None else self._fresh_run_id(),
             status=Status.PROCESSING,
             start_time=self._clock(),
             tag=tag,
-            pipeline=graph.to_dict(),
+            pipeline=recorded_pipeline(graph, pipeline_file),
             pipeline_file=str(Path(pipeline_file).resolve()) if pipeline_file else None,
             initial_parameters=initial,
             parameters=dict(initial),
@@ -447,14 +462,6 @@ class RunService:
         logger.info("run %s ended: %s", run.run_id, run.status.value)
         return run
 
-    def _graph_of(self, run: RunLog) -> Graph:
-        if not run.pipeline_file:
-            raise PipelineDefinitionError(
-                f"run {run.run_id!r} does not record its pipeline file; pass the pipeline "
-                "explicitly (runplane retry RUN_ID --pipeline FILE)"
-            )
-        return load_graph(run.pipeline_file)
-
     # -- the step path, in parts ------------------------------------------------------
 
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
@@ -475,8 +482,3 @@ class RunService:
     def _fresh_run_id(self) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return new_run_id(stamp, random.token_hex(3))
-
-
-def _source_of(parameters_file: str | None) -> str:
-    """Where a run's initial parameters came from, as its run log says."""
-    return f"parameters file '{parameters_file}'" if parameters_file else ""

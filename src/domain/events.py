@@ -32,6 +32,10 @@ class RunEvent:
     attempts: int = 0
     branches: tuple[str, ...] = ()
     message: str = ""
+    #: A recorded step's first attempt start and last attempt end: every view of a step's
+    #: duration (progress lines, the end table, `runs show`) measures between these two.
+    start_time: str | None = None
+    end_time: str | None = None
 
 
 #: A watcher: called in the thread that produced the event, so it must be quick and not raise.

@@ -19,6 +19,19 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
+#: Names the newest run wherever a run is looked up, so no new run may take it.
+LATEST = "latest"
+
+
+def check_new_run_id(run_id: str) -> str:
+    """`check_run_id`, and not a name that stands for another run (`latest`)."""
+    if run_id == LATEST:
+        raise ConfigurationError(
+            f"run id {run_id!r} is reserved: it names the newest run; choose another"
+        )
+    return check_run_id(run_id)
+
+
 def new_run_id(timestamp: str, suffix: str) -> str:
     """A fresh run id from a compact UTC timestamp (YYYYmmdd-HHMMSS) and a random suffix."""
     return check_run_id(f"{timestamp}-{suffix}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from runplane.domain.errors import ExecutionError, ParameterError
@@ -21,14 +21,33 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     Only strict JSON counts (`NaN`, `Infinity` and `1e999` stay strings), so every
     override can be recorded in the run log as it is.
     """
+    return {
+        key[len(ENV_PREFIX) :]: parse_value(raw)
+        for key, raw in environ.items()
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX)
+    }
+
+
+def parse_value(raw: str) -> Any:
+    """A parameter given as text: its strict JSON value when it parses, else the text."""
+    try:
+        value = json.loads(raw, parse_constant=_refuse)
+    except ValueError:
+        return raw
+    return value if is_exact_json(value) else raw
+
+
+def parse_assignments(assignments: Iterable[str], source: str) -> dict[str, Any]:
+    """`NAME=VALUE` texts (`--param epochs=5`) as parameters; values as `parse_value`."""
     out: dict[str, Any] = {}
-    for key, raw in environ.items():
-        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
-            try:
-                value = json.loads(raw, parse_constant=_refuse)
-            except ValueError:
-                value = raw
-            out[key[len(ENV_PREFIX) :]] = value if is_exact_json(value) else raw
+    for text in assignments:
+        name, sep, raw = text.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise ParameterError(
+                f"{source} {text!r}: expected NAME=VALUE with NAME a valid identifier "
+                '(epochs=5, lr=0.1, model="resnet", layers=[64,32])'
+            )
+        out[name.strip()] = parse_value(raw)
     return out
 
 

@@ -219,6 +219,15 @@ class RunLog:
             live=self.live,
         )
 
+    def files(self) -> dict[str, tuple[str, CatalogEntry]]:
+        """Each catalog name's last version put (what a later `get` brings), by step path."""
+        latest: dict[str, tuple[str, CatalogEntry]] = {}
+        for step in self.steps.values():
+            for entry in step.data_catalog:
+                if entry.stage == "put":
+                    latest[entry.name] = (step.path, entry)
+        return latest
+
     def header_dict(self) -> dict[str, Any]:
         """JSON-ready form without the steps (stores keep steps as separate records)."""
         return {

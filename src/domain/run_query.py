@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from runplane.domain.errors import ParameterError
+from runplane.domain.errors import ParameterError, RunLogNotFoundError
+from runplane.domain.identifiers import LATEST
 from runplane.domain.run_log import RunSummary, Status
 
 _AGE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -82,3 +83,12 @@ def _instant(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
+
+
+def no_latest_run(where: str, *, tag: str | None, status: str | None) -> RunLogNotFoundError:
+    """The error for `latest` when no recorded run (with this tag and status) exists."""
+    criteria = [f"tag {tag!r}"] * (tag is not None) + [f"status {status!r}"] * (status is not None)
+    error = RunLogNotFoundError(LATEST, where)
+    matching = f" with {' and '.join(criteria)}" if criteria else ""
+    error.args = (f"{error}: 'latest' names the newest run, and no run{matching} is recorded",)
+    return error

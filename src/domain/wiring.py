@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from runplane.domain.composites import declared_returns
+from runplane.domain.errors import ParameterError
 from runplane.domain.graph import (
     ConditionalSpec,
     Graph,
@@ -54,6 +55,21 @@ class WiringProblem:
             f"step {self.step!r}: {self.role} {self.input!r} is not provided by the "
             f"parameters, a map variable or an earlier step; available: {available}"
         )
+
+
+class UnwiredPipelineError(ParameterError):
+    """Inputs of steps that nothing provides: a run would fail half-way, so it does not start.
+
+    `details` holds one line per problem (the command line prints them before the headline).
+    """
+
+    def __init__(self, where: str, problems: Sequence[WiringProblem]) -> None:
+        super().__init__(
+            f"{where}: {len(problems)} unprovided input(s), so the run was not started "
+            "(--no-check runs it anyway)"
+        )
+        self.problems = list(problems)
+        self.details = tuple(str(problem) for problem in problems)
 
 
 def branches_of(node: Node) -> list[tuple[str, Graph]]:

@@ -34,8 +34,15 @@ class Application(Protocol):
         run_id: str | None = None,
         tag: str | None = None,
         pipeline_file: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        check: bool = False,
     ) -> RunLog:
-        """Run a pipeline to the end with the configured executor; return its run log."""
+        """Run a pipeline to the end with the configured executor; return its run log.
+
+        `parameters` (`--param`) win over the parameters file's; both are recorded.
+        `check`: first refuse a pipeline whose steps miss inputs (UnwiredPipelineError).
+        Raises RendersOnlyError, before anything else, when the executor renders.
+        """
         ...
 
     def retry(
@@ -120,10 +127,25 @@ class Application(Protocol):
         """What an attempt of a step (default: the last) printed; '' when nothing."""
         ...
 
-    def check(self, graph: Graph, *, parameters_file: str | None = None) -> list[WiringProblem]:
+    def check(
+        self,
+        graph: Graph,
+        *,
+        parameters_file: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> list[WiringProblem]:
         """Every input of a step that nothing provides before it runs; runs no step.
 
         Raises ParameterError for an unreadable parameters file.
+        """
+        ...
+
+    def unread(
+        self, graph: Graph, *, parameters_file: str | None = None, parameters: Any = None
+    ) -> list[str]:
+        """Initial parameters (file and `parameters`) that no step reads, sorted.
+
+        Empty when a step may read any parameter (shell and notebook tasks, `**kwargs`).
         """
         ...
 

@@ -226,7 +226,7 @@ CASES = [
     # -- CLI arguments -----------------------------------------------------------------------
     Case("cli-unknown-command", ["launch"], ["No such command 'launch'"]),
     Case("cli-unknown-option", [*RUN_OK, "--colour"], ["No such option: --colour"]),
-    Case("cli-missing-argument", ["run"], ["Missing argument 'pipeline'"]),
+    Case("cli-missing-argument", ["run"], ["Missing argument 'PIPELINE'"]),
     Case("cli-attempts-zero", ["execute-step", "ok.py", "one", "--run-id", "r", "--attempts", "0"],
          ["'--attempts'", "greater than or equal to 1"]),
     Case("cli-pipeline-is-a-folder", ["run", "."], ["'.' not found"]),
@@ -253,7 +253,7 @@ CASES = [
          {"p.py": sdk("a = PythonTask(one, name='a')\n"
                       "a.on_failure = PythonTask(one, name='b', on_failure=a)\n"
                       "pipeline = Pipeline([a])")}, code=2),
-    Case("pipeline-3000-deep-handler-chain", ["run", "p.py"], ["a0", "'x'"],
+    Case("pipeline-3000-deep-handler-chain", ["run", "p.py", "--no-check"], ["a0", "'x'"],
          {"p.py": DEEP_HANDLERS}, code=1),
     Case("step-name-too-long", ["run", "p.py"], ["is 201 bytes long", "at most 200", "names files"],
          {"p.py": sdk("pipeline = Pipeline([PythonTask(one, name='x' * 201)])")}, code=2),

@@ -130,7 +130,10 @@ def test_missing_secret_is_named_without_a_value(cli: Cli, pipelines: Path) -> N
 
 
 def test_missing_parameter_names_step_argument_and_available(cli: Cli, pipelines: Path) -> None:
-    result = cli("run", str(pipelines / "missing_parameter.py"))
+    refused = cli("run", str(pipelines / "missing_parameter.py"))
+    assert refused.code == 2  # the wiring check, before any step
+    assert "argument 'threshold' is not provided" in refused.stderr
+    result = cli("run", str(pipelines / "missing_parameter.py"), "--no-check")
     assert result.code == 1
     assert "argument 'threshold'" in result.stderr
     assert "parameters available: count" in result.stderr

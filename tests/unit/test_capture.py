@@ -1,5 +1,6 @@
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,33 @@ def test_threads_capture_only_their_own_step() -> None:
     for item in range(4):
         lines = set(service.step_output(run.run_id, f"m.{item}.speak").splitlines())
         assert lines == {f"item {item}"}
+
+
+def talk_in_pieces(item: int) -> None:
+    _meet.wait(timeout=10)  # both branches are running before either prints
+    print(f"item {item}", end="")
+    _meet.wait(timeout=10)  # the other branch prints in between
+    print(" done")
+
+
+_meet = threading.Barrier(2)
+
+
+def test_lines_of_steps_running_at_once_carry_their_step_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _meet.reset()
+    service = make_service(workers=2)
+    Path("p.yaml").write_text("items: [1, 2]\n")
+    branch = Pipeline([PythonTask(talk_in_pieces, name="say")])
+    graph = Pipeline([Map("fan", iterate_on="items", iterate_as="item", branch=branch)]).graph
+    run = service.run(graph, parameters_file="p.yaml")
+    shown = capsys.readouterr().out.splitlines()
+    assert "[fan.0.say] item 1 done" in shown
+    assert "[fan.1.say] item 2 done" in shown
+    assert service.step_output(run.run_id, "fan.0.say") == "item 1 done\n"  # kept as printed
+
+
+def test_a_step_running_alone_is_not_prefixed(capsys: pytest.CaptureFixture[str]) -> None:
+    make_service(workers=2).run(Pipeline([PythonTask(chatty)]).graph)
+    assert "hello from the step\n" in capsys.readouterr().out

@@ -7,6 +7,7 @@ from runplane.domain.identifiers import check_run_id
 from runplane.domain.parameters import (
     check_initial,
     env_overrides,
+    parse_assignments,
     recordable_metrics,
     split_returns,
 )
@@ -95,3 +96,16 @@ def test_unsafe_run_ids_are_rejected(run_id: str) -> None:
 def test_redaction_masks_every_secret_longest_first() -> None:
     text = "token=abc123 and abc and abc123"
     assert redact(text, ["abc", "abc123", ""]) == "token=*** and *** and ***"
+
+
+def test_assignments_parse_json_values_else_strings() -> None:
+    given = ["epochs=5", "lr=0.1", "model=resnet", "layers=[64, 32]", "x=NaN", "eq=a=b", "e="]
+    assert parse_assignments(given, "--param") == {
+        "epochs": 5,
+        "lr": 0.1,
+        "model": "resnet",
+        "layers": [64, 32],
+        "x": "NaN",  # not strict JSON: kept as the text, as RUNPLANE_PRM_ values are
+        "eq": "a=b",
+        "e": "",
+    }

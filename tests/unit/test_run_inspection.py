@@ -71,9 +71,9 @@ def pipeline() -> Pipeline:
     )
 
 
-def run_with(service: RunService, n: int, **kwargs: str) -> str:
+def run_with(service: RunService, n: int, run_id: str, tag: str | None = None) -> str:
     Path("p.yaml").write_text(f"n: {n}\n")
-    return service.run(pipeline().graph, parameters_file="p.yaml", **kwargs).run_id
+    return service.run(pipeline().graph, parameters_file="p.yaml", run_id=run_id, tag=tag).run_id
 
 
 def test_listener_hears_steps_branches_and_the_run_in_order(service: RunService) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from runplane import Conditional, Loop, Map, Parallel, Pipeline, PythonTask, ShellTask, Stub, metric
-from runplane.app.wiring import check_pipeline, required_arguments
+from runplane.app.wiring import check_pipeline, required_arguments, unread_parameters
 
 
 def produce() -> int:
@@ -177,3 +177,61 @@ def test_a_loop_branch_sees_its_index_and_must_return_break_on() -> None:
     ]
     assert "returned by no step of the loop's branch" in str(found[0])
     assert found[0].available == ("done",)
+
+
+def with_default(a: int, b: int = 2) -> int:
+    return a + b
+
+
+def test_unread_parameters_counts_defaults_and_composite_inputs() -> None:
+    graph = Pipeline(
+        [
+            PythonTask(with_default, returns=["x"]),
+            Map("fan", iterate_on="items", iterate_as="item", branch=Pipeline(
+                [PythonTask(needs_item_and_x, returns=["y"])]
+            )),
+            Conditional("pick", parameter="mode", branches={"a": Pipeline([Stub("s")])}),
+        ]
+    ).graph  # fmt: skip
+    given = {"a": 1, "b": 2, "items": [1], "mode": "a", "typo": 0, "other": 1}
+    assert unread_parameters(graph, given) == ["other", "typo"]
+
+
+@pytest.mark.parametrize(
+    "step",
+    [ShellTask("echo $RUNPLANE_PRM_typo", name="sh"), PythonTask(needs_a_b, name="kw")],
+    ids=["shell task", "kwargs"],
+)
+def test_no_unread_parameters_when_a_step_may_read_any(step: Any) -> None:
+    graph = Pipeline([PythonTask(needs_a), step]).graph
+    assert unread_parameters(graph, {"a": 1, "typo": 2}) == []
+
+
+def test_a_checked_run_is_refused_before_anything_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runplane.adapters.executors.local import LocalExecutor  # noqa: PLC0415
+    from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore  # noqa: PLC0415
+    from runplane.adapters.tasks.python import PythonTaskRunner  # noqa: PLC0415
+    from runplane.app.service import RunService  # noqa: PLC0415
+    from runplane.domain.wiring import UnwiredPipelineError  # noqa: PLC0415
+    from tests.fakes import DictSecrets, MemoryCatalog  # noqa: PLC0415
+
+    monkeypatch.chdir(tmp_path)
+    store = BufferedRunLogStore()
+    service = RunService(
+        executor=LocalExecutor(),
+        run_log_store=store,
+        catalog=MemoryCatalog(),
+        secrets=DictSecrets(),
+        task_runners={"python": PythonTaskRunner()},
+    )
+    graph = Pipeline([PythonTask(needs_a)]).graph
+    with pytest.raises(UnwiredPipelineError, match="1 unprovided input") as refused:
+        service.run(graph, pipeline_file="p.py", check=True)
+    assert refused.value.details == (
+        "step 'needs_a': argument 'a' is not provided by the parameters, a map variable or an "
+        "earlier step; available: none",
+    )
+    assert store.list_runs() == []
+    assert service.run(graph, parameters={"a": 1}, check=True).status.value == "success"

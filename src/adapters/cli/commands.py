@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import sys
@@ -14,16 +15,21 @@ import typer
 from rich.console import Console
 
 from runplane.adapters.cli.json_out import strict_dumps
+from runplane.adapters.cli.piped import wide_when_piped
 from runplane.adapters.cli.progress import watching
-from runplane.adapters.cli.run_views import run_tree, runs_lines, runs_listing, step_detail
+from runplane.adapters.cli.run_checks import warn_unread
+from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
+from runplane.domain.parameters import parse_assignments
 from runplane.domain.run_log import RunLog, Status
 from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 from runplane.ports.tooling import Tooling
 
 AppFactory = Callable[[Optional[str]], Application]  # noqa: UP045  (typer reads it at runtime)
+QueriesFactory = Optional[Callable[[Optional[str]], RunQueries]]  # noqa: UP045
 
 #: Exit codes: a run that failed, and input that was wrong (config, pipeline, parameters).
 EXIT_RUN_FAILED = 1
@@ -33,7 +39,12 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 ConfigOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
-    typer.Option("--config", "-c", help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE)."),
+    typer.Option(
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="Configuration file (else $RUNPLANE_CONFIGURATION_FILE).",
+    ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show Python tracebacks of errors.")]
 QuietOption = Annotated[
@@ -41,26 +52,68 @@ QuietOption = Annotated[
     typer.Option("--quiet", "-q", help="No progress, summary or step output; errors only."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run log as JSON.")]
+RunIdOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--run-id", metavar="ID", help="Id of the new run (default: UTC time and a random suffix)."
+    ),
+]
+ParamOption = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--param",
+        metavar="NAME=VALUE",
+        help="A parameter (JSON, else a string), over the file's; repeat for more.",
+    ),
+]
+TagOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--tag", metavar="TAG", help="A label to find the run by (runs list --tag)."),
+]
 PipelineArgument = Annotated[
-    str, typer.Argument(help="Python file defining `pipeline`, or a YAML pipeline.")
+    str,
+    typer.Argument(metavar="PIPELINE", help="Python file defining `pipeline`, or a YAML pipeline."),
 ]
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-runs = typer.Typer(no_args_is_help=True, help="Inspect recorded runs.")
-config = typer.Typer(no_args_is_help=True, help="Check configuration files.")
+# Plain (click) help: flags show as flags (`--json`, not `--json <bool>`), paragraphs wrap
+# to the terminal, and piped help has no box drawing.
+PLAIN = {"rich_markup_mode": None, "no_args_is_help": True}
+cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False, **PLAIN)  # type: ignore[arg-type]
+runs = typer.Typer(help="Inspect recorded runs.", **PLAIN)  # type: ignore[arg-type]
+config = typer.Typer(help="Check configuration files.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(runs, name="runs")
 cli.add_typer(config, name="config")
-out = Console()
-err = Console(stderr=True)
+out = wide_when_piped(Console())
+err = wide_when_piped(Console(stderr=True))
 
 
-def build_cli(make_app: AppFactory, tooling: Tooling | None = None) -> Callable[[], None]:
-    """The command line, bound to a factory that builds the application from a config file."""
+def build_cli(
+    make_app: AppFactory, tooling: Tooling | None = None, make_queries: QueriesFactory = None
+) -> Callable[[], None]:
+    """The command line, bound to factories that build the application and the read side."""
 
     def main() -> None:
-        cli(obj=Wiring(make_app, tooling))
+        cli(obj=Wiring(make_app, tooling, make_queries))
 
     return main
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"runplane {importlib.metadata.version('runplane')}\n")
+        raise typer.Exit
+
+
+@cli.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Write a pipeline once; run it anywhere by changing one configuration file."""
 
 
 @cli.command()
@@ -70,22 +123,35 @@ def run(
     config_file: ConfigOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
-    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
-    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    param: ParamOption = None,
+    run_id: RunIdOption = None,
+    tag: TagOption = None,
+    no_check: Annotated[
+        bool,
+        typer.Option("--no-check", help="Start even if a step's input is provided by nothing."),
+    ] = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
-    """Run a pipeline to the end, showing its progress on stderr."""
+    """Run a pipeline to the end, showing its progress on stderr.
+
+    First checks the wiring (as `runplane check`) and refuses, exit 2, when a step's input
+    is provided by nothing; warns about parameters no step reads.
+    """
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
+        given = parse_assignments(param or [], "--param")
+        if not quiet:
+            warn_unread(app, graph, parameters_file=parameters, given=given, console=err)
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
-                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline
-            )
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline,
+                parameters=given, check=not no_check,
+            )  # fmt: skip
     _report(app, log, as_json, quiet=quiet)
 
 
@@ -122,13 +188,15 @@ def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False
 @cli.command()
 def retry(
     ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument(help="The failed (or interrupted) run to finish.")],
+    run_id: Annotated[
+        str, typer.Argument(help="The failed (or interrupted) run to finish; 'latest': the newest.")
+    ],
     config_file: ConfigOption = None,
     from_step: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--from", help="Run this top-level step and all after it again."),
     ] = None,
-    new_run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
+    new_run_id: RunIdOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--parameters", "-p", help="Use these parameters, not the original's."),
@@ -164,6 +232,7 @@ def retry(
         if not quiet:
             _log_steps()
         app = ctx.obj(config_file)
+        run_id = resolved(app, run_id)
         try:
             with step_output(quiet=quiet, as_json=as_json):
                 log = app.retry(
@@ -192,14 +261,17 @@ def retry(
 @cli.command()
 def job(
     ctx: typer.Context,
-    job_file: Annotated[str, typer.Argument(help="Python file defining `job`.")],
+    job_file: Annotated[
+        str, typer.Argument(metavar="JOB_FILE", help="Python file defining `job`.")
+    ],
     config_file: ConfigOption = None,
     parameters: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+        typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
     ] = None,
-    run_id: Annotated[Optional[str], typer.Option("--run-id")] = None,  # noqa: UP045
-    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    param: ParamOption = None,
+    run_id: RunIdOption = None,
+    tag: TagOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -208,35 +280,13 @@ def job(
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
         graph = app.load_job(job_file)
+        given = parse_assignments(param or [], "--param")
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
             log = app.run(
-                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file
-            )
+                graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file,
+                parameters=given,
+            )  # fmt: skip
     _report(app, log, as_json, quiet=quiet)
-
-
-@cli.command()
-def check(
-    ctx: typer.Context,
-    pipeline: PipelineArgument,
-    parameters: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
-    ] = None,
-    config_file: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Check, without running anything, that every input of a step is provided before it."""
-    with _user_errors(debug):
-        app = ctx.obj(config_file)
-        problems = app.check(app.load_pipeline(pipeline), parameters_file=parameters)
-    if not problems:
-        out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
-        return
-    for problem in problems:
-        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    err.print(f"{pipeline}: {len(problems)} unprovided input(s)", markup=False, highlight=False)
-    raise typer.Exit(EXIT_RUN_FAILED)
 
 
 @cli.command("execute-step")
@@ -266,80 +316,6 @@ def execute_step(
         raise typer.Exit(EXIT_RUN_FAILED)
 
 
-@runs.command("list")
-def list_runs(
-    ctx: typer.Context,
-    config_file: ConfigOption = None,
-    status: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--status", help="Only runs with this status: success, fail, processing."),
-    ] = None,
-    tag: Annotated[Optional[str], typer.Option("--tag", help="Only runs with this tag.")] = None,  # noqa: UP045
-    since: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--since", help="Only runs started within an age (2d, 6h, 30m) or since a date."
-        ),
-    ] = None,
-    limit: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--limit", "-n", help="At most this many runs."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON.")] = False,
-    debug: DebugOption = False,
-) -> None:
-    """List recorded runs, newest first: a table on a terminal, one line per run when piped."""
-    with _user_errors(debug):
-        summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
-    if as_json:
-        sys.stdout.write(strict_dumps([s.to_dict() for s in summaries], indent=2) + "\n")
-    elif out.is_terminal:
-        out.print(runs_listing(summaries))
-    else:
-        sys.stdout.write(runs_lines(summaries))
-
-
-@runs.command("show")
-def show(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument()],
-    config_file: ConfigOption = None,
-    step: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--step", help="One step's attempts and error, by path ('map.3.train')."),
-    ] = None,
-    as_json: JsonOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Show one run as a tree of steps: status, duration, attempts, parameters, metrics, files."""
-    with _user_errors(debug):
-        tree = ctx.obj(config_file).show(run_id)
-        record = tree.step(step) if step is not None else None
-    if as_json:
-        data = record.to_dict() if record is not None else tree.log.to_dict()
-        sys.stdout.write(strict_dumps(data, indent=2) + "\n")
-        return
-    out.print(step_detail(record) if record is not None else run_tree(tree))
-
-
-@runs.command("logs")
-def logs(
-    ctx: typer.Context,
-    run_id: Annotated[str, typer.Argument()],
-    step: Annotated[str, typer.Argument(help="Step path, e.g. 'train' or 'map.3.fit'.")],
-    attempt: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option("--attempt", help="Attempt number (default: the last)."),
-    ] = None,
-    config_file: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Print what a step printed (stdout and stderr) in one attempt."""
-    with _user_errors(debug):
-        text = ctx.obj(config_file).step_output(run_id, step, attempt)
-    sys.stdout.write(text)
-
-
 @config.command("validate")
 def validate(
     ctx: typer.Context,
@@ -361,6 +337,8 @@ def _user_errors(debug: bool) -> Iterator[None]:
         if debug:  # plain, not rich's boxed traceback: its wrapping would split secrets
             sys.stderr.write(traceback.format_exc())
         # soft_wrap: one line, however long (rich would break it at the console's width).
+        for line in getattr(exc, "details", ()):  # what the headline counts (wiring problems)
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
         err.print(f"error: {exc.headline}: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
@@ -389,7 +367,9 @@ def _log_steps() -> None:
 
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own
 # module, which registers them on `cli`; it imports this one, so it comes last.
-import runplane.adapters.cli.orchestration  # noqa: E402, F401
+import runplane.adapters.cli.check_command  # noqa: E402
+import runplane.adapters.cli.orchestration  # noqa: E402
+import runplane.adapters.cli.runs_commands  # noqa: E402, F401
 
-# The commands in this module register themselves on `cli` and its groups when imported.
+# The commands in these modules register themselves on `cli` and its groups when imported.
 from runplane.adapters.cli import tool_commands  # noqa: E402, F401

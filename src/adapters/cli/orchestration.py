@@ -44,7 +44,7 @@ RunIdOption = Annotated[str, typer.Option("--run-id", help="The run (Argo: the w
 StepArgument = Annotated[str, typer.Argument(help="Step path of a composite step, e.g. 'fan'.")]
 ParametersOption = Annotated[
     Optional[str],  # noqa: UP045  (typer needs Optional at runtime)
-    typer.Option("--parameters", "-p", help="YAML file of initial parameters."),
+    typer.Option("--parameters", "-p", metavar="FILE", help="YAML file of initial parameters."),
 ]
 
 
@@ -59,7 +59,10 @@ def start_run(
         Optional[str],  # noqa: UP045
         typer.Option("--parameters-json", help="Initial parameters as a JSON object."),
     ] = None,
-    tag: Annotated[Optional[str], typer.Option("--tag")] = None,  # noqa: UP045
+    tag: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--tag", metavar="TAG", help="A label to find the run by (runs list --tag)."),
+    ] = None,
     retry_of: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,12 +22,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from runplane.adapters.cli.views import took
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.events import EventKind, RunEvent
 from runplane.domain.graph import Graph, scope_of
 from runplane.domain.run_log import Status
-from runplane.domain.step_tree import seconds
 from runplane.ports.application import Application
+
+#: Running steps named in the live line; the rest are counted ("+3 more").
+MAX_NAMED = 4
 
 
 @contextmanager
@@ -65,10 +69,12 @@ class PlainProgress:
         elif event.kind is EventKind.RUN_ENDED:
             line = f"run {event.run_id} ended: {event.status.value}"
         else:
-            took = seconds(self._started.pop(event.step_path, None), event.time)
+            started = self._started.pop(event.step_path, None)
             detail = [f"{event.attempts} attempt{'s' if event.attempts != 1 else ''}"]
-            if took is not None:
-                detail.append(f"{took:.2f}s")
+            if event.end_time is not None:  # a recorded step: its own times, as in the table
+                detail.append(took(event.start_time, event.end_time))
+            elif started is not None:  # a composite step: from its opening
+                detail.append(took(started, event.time))
             line = f"{what} {event.status.value} ({', '.join(detail)})"
         with self._lock:
             self._stream.write(f"{clock} {line}\n")
@@ -76,7 +82,7 @@ class PlainProgress:
 
 
 class LiveProgress:
-    """A rich display: steps done of total with the step running, a bar per open composite."""
+    """A rich display: steps done of total with every step running, a bar per open composite."""
 
     def __init__(self, graph: Graph, console: Console) -> None:
         self._graph = graph
@@ -91,6 +97,7 @@ class LiveProgress:
         )
         self._steps = self.progress.add_task("starting", total=len(graph.step_names()))
         self._bars: dict[str, TaskID] = {}
+        self._running: dict[str, None] = {}  # in start order: branches run at once
         self._lock = threading.Lock()
 
     def __call__(self, event: RunEvent) -> None:
@@ -100,12 +107,16 @@ class LiveProgress:
     def _handle(self, event: RunEvent) -> None:
         path = event.step_path
         if event.kind is EventKind.STEP_STARTED:
-            self.progress.update(self._steps, description=f"[bold]{path}[/bold]")
+            self._running[path] = None
+            self.progress.update(self._steps, description=self._describe())
         elif event.kind is EventKind.BRANCHES_OPENED:
             self._bars[path] = self.progress.add_task(
                 f"  {path}: branches", total=len(event.branches)
             )
         elif event.kind in (EventKind.STEP_ENDED, EventKind.COMPOSITE_ENDED):
+            if path in self._running:
+                del self._running[path]
+                self.progress.update(self._steps, description=self._describe())
             if event.kind is EventKind.COMPOSITE_ENDED and path in self._bars:
                 self.progress.remove_task(self._bars.pop(path))
             if "." not in path:
@@ -117,6 +128,13 @@ class LiveProgress:
         elif event.kind is EventKind.RUN_ENDED:
             total = self.progress.tasks[0].total
             self.progress.update(self._steps, completed=total, description=event.status.value)
+
+    def _describe(self) -> str:
+        """Every step running now (parallel branches, map iterations), a few by name."""
+        names = [f"[bold]{escape(p)}[/bold]" for p in self._running]
+        if len(names) > MAX_NAMED:
+            names = [*names[:MAX_NAMED], f"+{len(names) - MAX_NAMED} more"]
+        return ", ".join(names) or "waiting"
 
     def _ends_branch(self, path: str, status: Status) -> bool:
         """Whether the walk of this step's branch stops after it (its next step is terminal)."""

@@ -12,21 +12,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from runplane.adapters.cli.views import status_text
+from runplane.adapters.cli.views import status_text, step_status, took
 from runplane.domain.run_diff import MISSING, Change, RunDiff
 from runplane.domain.run_log import RunSummary, StepLog
-from runplane.domain.step_tree import RunTree, StepNode, seconds
-
-
-def took(start: str | None, end: str | None) -> str:
-    """A duration for people: '0.12s', '3m04s', '-' when unknown."""
-    value = seconds(start, end)
-    if value is None:
-        return "-"
-    if value < 60:  # noqa: PLR2004
-        return f"{value:.2f}s"
-    minutes, rest = divmod(int(value), 60)
-    return f"{minutes}m{rest:02d}s"
+from runplane.domain.step_tree import RunTree, StepNode
 
 
 def runs_listing(summaries: Iterable[RunSummary]) -> Table:
@@ -77,7 +66,7 @@ def run_tree(tree: RunTree) -> RenderableType:
         f"tag={escape(log.tag or '-')}  {took(log.start_time, log.end_time)}"
     )
     if log.parameters:
-        root.add(Text(f"parameters: {_json(log.parameters)}", style="dim"))
+        root.add(Text(f"parameters: {compact(log.parameters)}", style="dim"))
     for node in tree.roots:
         _add_step(root, node)
     return root
@@ -87,7 +76,7 @@ def _add_step(parent: Tree, node: StepNode) -> None:
     step = node.record
     attempts = len(step.attempts)
     label = (
-        f"[bold]{escape(node.name)}[/bold] {status_text(step.status)} "
+        f"[bold]{escape(node.name)}[/bold] {step_status(step)} "
         f"{took(step.start_time, step.end_time)}"
         + (f"  [yellow]{attempts} attempts[/yellow]" if attempts > 1 else "")
     )
@@ -104,9 +93,9 @@ def _add_step(parent: Tree, node: StepNode) -> None:
 def _details(step: StepLog) -> list[str]:
     lines = []
     if step.parameters:
-        lines.append(f"parameters: {_json(step.parameters)}")
+        lines.append(f"parameters: {compact(step.parameters)}")
     if step.returns:
-        lines.append(f"returns: {_json(step.returns)}")
+        lines.append(f"returns: {compact(step.returns)}")
     if step.metrics:
         lines.append(f"metrics: {_json(step.metrics)}")
     for entry in step.data_catalog:
@@ -128,7 +117,7 @@ def step_detail(step: StepLog) -> RenderableType:
             escape(attempt.message),
         )
     parts: list[RenderableType] = [
-        f"step [bold]{escape(step.path)}[/bold] ({step.kind}): {status_text(step.status)}",
+        f"step [bold]{escape(step.path)}[/bold] ({step.kind}): {step_status(step)}",
         *(Text(line) for line in _details(step) if not line.startswith("error: ")),
         table,
     ]
@@ -163,3 +152,48 @@ def _side(change: Change, side: str) -> str:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, allow_nan=False)
+
+
+REFERENCE = "$object"  # how the run log marks a value kept as a pickle in the catalog
+
+
+def compact(values: Any) -> str:
+    """JSON, with each pickled object as `<DataFrame 12 kB sha256:ab12cd34ef56...>`."""
+    markers: dict[str, str] = {}
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1 and REFERENCE in value:
+            placeholder = f"\x00{len(markers)}\x00"
+            markers[json.dumps(placeholder)] = _object_label(value[REFERENCE])
+            return placeholder
+        if isinstance(value, dict):
+            return {key: swap(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [swap(item) for item in value]
+        return value
+
+    text = _json(swap(values))
+    for placeholder, label in markers.items():
+        text = text.replace(placeholder, label)
+    return text
+
+
+def _object_label(reference: Any) -> str:
+    if not isinstance(reference, dict):
+        return "<object>"
+    kind = str(reference.get("type", "object")).rpartition(".")[2]
+    size = reference.get("size")
+    digest = str(reference.get("sha256", ""))[:12]
+    return f"<{kind} {_size(size) if isinstance(size, int) else '?'} sha256:{digest}...>"
+
+
+def _size(size: int) -> str:
+    """Bytes for people: '812 B', '12.3 kB', '4.0 MB'."""
+    if size < 1000:  # noqa: PLR2004
+        return f"{size} B"
+    value = size / 1000
+    for unit in ("kB", "MB"):
+        if value < 1000:  # noqa: PLR2004
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"

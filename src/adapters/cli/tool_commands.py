@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from runplane.adapters.cli.commands import (
+    PLAIN,
     ConfigOption,
     DebugOption,
     PipelineArgument,
@@ -25,12 +26,13 @@ from runplane.adapters.cli.commands import (
 from runplane.adapters.cli.graph_html import html
 from runplane.adapters.cli.graph_text import dot, mermaid
 from runplane.adapters.cli.picture import picture
+from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.run_views import diff_view
 from runplane.adapters.cli.wiring import tooling_of
 
-adapters = typer.Typer(no_args_is_help=True, help="Inspect installed adapters.")
+adapters = typer.Typer(help="Inspect installed adapters.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(adapters, name="adapters")
-pipeline_group = typer.Typer(no_args_is_help=True, help="YAML pipeline files.")
+pipeline_group = typer.Typer(help="YAML pipeline files.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(pipeline_group, name="pipeline")
 
 
@@ -55,7 +57,7 @@ def graph(
     ] = None,
     run_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--run", help="Colour steps by this run's status, with durations."),
+        typer.Option("--run", help="Colour steps by this run's status ('latest': the newest)."),
     ] = None,
     config_file: ConfigOption = None,
     debug: DebugOption = False,
@@ -64,7 +66,7 @@ def graph(
     with _user_errors(debug):
         app = ctx.obj(config_file)
         graph = app.load_pipeline(pipeline)
-        run = app.get_run(run_id) if run_id else None
+        run = app.get_run(resolved(app, run_id)) if run_id else None
     box = picture(graph, run)
     if fmt is GraphFormat.HTML:
         title = f"{box.label}" + (f" - run {run_id}" if run_id else "")
@@ -81,15 +83,16 @@ def graph(
 @runs.command("diff")
 def diff(
     ctx: typer.Context,
-    before: Annotated[str, typer.Argument(help="The run to compare from.")],
-    after: Annotated[str, typer.Argument(help="The run to compare to.")],
+    before: Annotated[str, typer.Argument(help="The run to compare from ('latest': the newest).")],
+    after: Annotated[str, typer.Argument(help="The run to compare to ('latest': the newest).")],
     config_file: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Parameters, metrics and catalog file hashes that differ between two runs."""
     with _user_errors(debug):
-        changes = ctx.obj(config_file).diff(before, after)
+        app = ctx.obj(config_file)
+        changes = app.diff(resolved(app, before), resolved(app, after))
     if as_json:
         sys.stdout.write(
             json.dumps(changes.to_dict(), indent=2, default=str, allow_nan=False) + "\n"
@@ -155,6 +158,12 @@ def list_adapters(
     if as_json:
         rows = [vars(a) for a in found]
         sys.stdout.write(json.dumps(rows, indent=2, allow_nan=False) + "\n")
+        return
+    if not out.is_terminal:  # one whole line per adapter, for grep and awk
+        for adapter in found:
+            broken = f"  (broken: {adapter.error})" if adapter.error else ""
+            row = (adapter.section, adapter.type, adapter.distribution, adapter.version)
+            sys.stdout.write("\t".join([*row, adapter.target]) + broken + "\n")
         return
     table = Table("section", "type", "distribution", "version", "class")
     for adapter in found:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from runplane.domain.run_log import RunLog, Status, StepLog, state_of
+from runplane.domain.step_tree import build_tree, seconds
 
 
 def status_text(status: Status, live: bool | None = None) -> str:
@@ -18,21 +20,39 @@ def status_text(status: Status, live: bool | None = None) -> str:
     return f"[{colour}]{state_of(status, live)}[/{colour}]"
 
 
+def took(start: str | None, end: str | None) -> str:
+    """A duration for people, the one format every view uses: '0.12s', '3m04s', '-'."""
+    value = seconds(start, end)
+    if value is None:
+        return "-"
+    if value < 60:  # noqa: PLR2004
+        return f"{value:.2f}s"
+    minutes, rest = divmod(int(value), 60)
+    return f"{minutes}m{rest:02d}s"
+
+
+def step_status(step: StepLog) -> str:
+    """The step's status, and where a retry took it from when it was reused, not run."""
+    reused = f" [dim](reused from {escape(step.reused_from)})[/dim]" if step.reused_from else ""
+    return status_text(step.status) + reused
+
+
 def summary(console: Console, log: RunLog) -> None:
-    """A table of the run's steps, then its status."""
-    table = Table("step", "status", "attempts", "duration")
-    for step in log.steps.values():
-        table.add_row(step.path, status_text(step.status), str(len(step.attempts)), duration(step))
+    """A table of the run's steps in pipeline order, with their metrics, then its status."""
+    table = Table("step", "status", "attempts", "duration", "metrics")
+    for root in build_tree(log).roots:
+        for node in root.walk():
+            step = node.record
+            metrics = json.dumps(step.metrics, allow_nan=False, default=str)[1:-1]
+            table.add_row(
+                escape(step.path),
+                step_status(step),
+                str(len(step.attempts)),
+                took(step.start_time, step.end_time),
+                escape(metrics),
+            )
     console.print(table)
     console.print(f"run {log.run_id}: {status_text(log.status)}")
-
-
-def duration(step: StepLog) -> str:
-    """Seconds from the first attempt's start to the last one's end."""
-    if not step.start_time or not step.end_time:
-        return "-"
-    seconds = datetime.fromisoformat(step.end_time) - datetime.fromisoformat(step.start_time)
-    return f"{seconds.total_seconds():.3f}s"
 
 
 def show_failure(err: Console, log: RunLog) -> None:

@@ -1,4 +1,4 @@
-"""What the command line is handed: a factory of the application, and the tooling service."""
+"""What the command line is handed: factories of the application and of the read side."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from dataclasses import dataclass
 import typer
 
 from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 from runplane.ports.tooling import Tooling
 
 
 @dataclass(frozen=True)
 class Wiring:
-    """Called like the factory (`ctx.obj(config_file)`), and carries the tooling service."""
+    """Called like the factory (`ctx.obj(config_file)`), and carries the other services."""
 
     make_app: Callable[[str | None], Application]
     tooling: Tooling | None = None
+    make_queries: Callable[[str | None], RunQueries] | None = None
 
     def __call__(self, configuration_file: str | None) -> Application:
         return self.make_app(configuration_file)
@@ -28,3 +30,11 @@ def tooling_of(ctx: typer.Context) -> Tooling:
     if tooling is None:
         raise typer.BadParameter("this command needs the CLI built with a tooling service")
     return tooling
+
+
+def queries_of(ctx: typer.Context, configuration_file: str | None) -> RunQueries:
+    """The read side for a configuration file; a clear error when the CLI has none."""
+    make: Callable[[str | None], RunQueries] | None = getattr(ctx.obj, "make_queries", None)
+    if make is None:
+        raise typer.BadParameter("this command needs the CLI built with a run query factory")
+    return make(configuration_file)

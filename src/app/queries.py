@@ -1,0 +1,88 @@
+"""The read side of runplane (the `RunQueries` port): runs, their objects and files.
+
+Separate from the run service because reading needs no executor or task runners, and so
+that `runplane.Run` and the CLI's read commands share one implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runplane.app import inspection, masking
+from runplane.app.attempts import TaskAttempts
+from runplane.app.objects import ObjectStore
+from runplane.domain.identifiers import LATEST, check_run_id
+from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
+from runplane.domain.run_query import no_latest_run
+from runplane.ports.catalog import Catalog
+from runplane.ports.run_log_store import RunLogStore
+from runplane.ports.secrets import Secrets
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class RunQueryService:
+    """Reads recorded runs through the run log store and catalog ports."""
+
+    def __init__(self, *, run_log_store: RunLogStore, catalog: Catalog, secrets: Secrets) -> None:
+        self._store = masking.masked_store(run_log_store)
+        self._catalog = catalog
+        self._secrets = secrets
+        self._objects = ObjectStore(catalog)
+        # Only its `output` is used: it reads what an attempt printed, masked.
+        self._attempts = TaskAttempts(
+            store=self._store, catalog=catalog, secrets=secrets, runners={}, clock=_utc_now
+        )
+
+    def get_run(self, run_id: str) -> RunLog:
+        """A run's log, secrets masked; `latest` is the newest run."""
+        run = self._store.get_run(check_run_id(self.resolve(run_id)))
+        # Records are masked when written; this covers values that became secret later.
+        masking.fetch_for_masking(self._secrets, masking.named_in(run.pipeline))
+        return masking.mask_run(run)
+
+    def list_runs(
+        self,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Run headers, newest first, narrowed as `runs list` narrows them."""
+        return inspection.list_runs(
+            self._store, _utc_now(), status=status, tag=tag, since=since, limit=limit
+        )
+
+    def resolve(self, run_id: str, *, tag: str | None = None, status: str | None = None) -> str:
+        """`run_id`, or for `latest` the id of the newest run (with this tag and status)."""
+        if run_id != LATEST:
+            return run_id
+        return latest_run_id(self._store, tag=tag, status=status)
+
+    def load(self, run_id: str, value: Any) -> Any:
+        """`value` with its object references loaded from the run's catalog, hash-checked."""
+        return self._objects.load(check_run_id(run_id), value)
+
+    def fetch(self, run_id: str, entries: Sequence[CatalogEntry], dest: Path) -> list[Path]:
+        """The recorded versions of `entries`, copied into `dest` (hash-checked)."""
+        dest.mkdir(parents=True, exist_ok=True)
+        restored = self._catalog.restore(check_run_id(run_id), entries, dest)
+        return [dest / entry.name for entry in restored]
+
+    def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
+        """What an attempt (default: the last) of a step printed, masked."""
+        return self._attempts.output(check_run_id(self.resolve(run_id)), step_path, attempt)
+
+
+def latest_run_id(store: RunLogStore, *, tag: str | None = None, status: str | None = None) -> str:
+    """The id of the newest run (with this tag and status). Raises RunLogNotFoundError."""
+    newest = inspection.list_runs(store, _utc_now(), tag=tag, status=status, limit=1)
+    if not newest:
+        raise no_latest_run(store.location(""), tag=tag, status=status)
+    return newest[0].run_id
