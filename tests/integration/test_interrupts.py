@@ -4,10 +4,12 @@ running the completed step again. For every executor that runs steps here."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,18 @@ def wait_for(path: Path, process: subprocess.Popen[str], seconds: float = 30) ->
         time.sleep(0.05)
 
 
+@contextlib.contextmanager
+def _sigint_not_ignored() -> Iterator[None]:
+    """What a shell gives a foreground job: pytest may itself run as a background job of a
+    script, where SIGINT starts ignored, and children inherit an ignored signal (a handled
+    one is reset to the default by exec)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 EXECUTORS = {
     "local": "executor: {type: local}\n",
     "fork-server": "executor: {type: local-subprocess, config: {start: fork-server}}\n",
@@ -41,21 +55,28 @@ def test_signal_closes_the_run_as_failed_and_retry_finishes_it(
 ) -> None:
     code = 128 + signum  # 143 for SIGTERM, 130 for SIGINT, as shells report them
     (workdir / "c.yaml").write_text(EXECUTORS[executor])
-    process = subprocess.Popen(
-        [RUNPLANE, "run", "pipelines/slow.py", "--run-id", "slow", "-c", "c.yaml"],
-        cwd=workdir,
-        env=clean_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    wait_for(workdir / "waiting", process)
-    if signum == signal.SIGINT:
-        os.killpg(process.pid, signum)  # Ctrl-C: the terminal signals the whole group
-    else:
-        process.send_signal(signum)  # `kill PID`: the run's process alone
-    _, stderr = process.communicate(timeout=30)
+    with _sigint_not_ignored():
+        process = subprocess.Popen(
+            [RUNPLANE, "run", "pipelines/slow.py", "--run-id", "slow", "-c", "c.yaml"],
+            cwd=workdir,
+            env=clean_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    with process:
+        try:
+            wait_for(workdir / "waiting", process)
+            if signum == signal.SIGINT:
+                os.killpg(process.pid, signum)  # Ctrl-C: the terminal signals the whole group
+            else:
+                process.send_signal(signum)  # `kill PID`: the run's process alone
+            _, stderr = process.communicate(timeout=60)
+        except BaseException:  # a failure must not leave the run behind for later tests
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            raise
     assert session_members(process.pid) == []  # no step server or step process survives
     assert process.returncode == code, stderr
     assert "interrupted" in stderr
