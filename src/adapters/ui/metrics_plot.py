@@ -1,0 +1,92 @@
+"""Metrics across runs: one pipeline's metric over its runs, drawn as an inline SVG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from runplane.domain.errors import RunLogError
+from runplane.ports.application import Application
+
+#: The newest runs of a pipeline read for a plot; each is one read of the store.
+MAX_RUNS = 200
+WIDTH, HEIGHT, MARGIN = 720, 260, 40
+
+
+@dataclass(frozen=True)
+class Point:
+    """A metric's value in one run."""
+
+    run_id: str
+    start: str
+    tag: str
+    value: float
+
+
+@dataclass(frozen=True)
+class MetricsPage:
+    """The pickers' choices, the chosen series and its picture."""
+
+    pipelines: list[str]
+    pipeline: str
+    metrics: list[str]
+    metric: str
+    points: list[Point]
+    plot_svg: str
+
+
+def metrics_page(app: Application, pipeline: str, metric: str) -> MetricsPage:
+    """Every pipeline; for the chosen one its numeric metrics (`step.metric`); the series."""
+    summaries = app.list_runs()
+    pipelines = sorted({s.pipeline_name for s in summaries if s.pipeline_name})
+    if pipeline not in pipelines:
+        return MetricsPage(pipelines, "", [], "", [], "")
+    chosen = [s for s in summaries if s.pipeline_name == pipeline][:MAX_RUNS]
+    values: dict[str, list[Point]] = {}
+    for summary in reversed(chosen):  # oldest first: the plot reads left to right in time
+        try:
+            log = app.get_run(summary.run_id)
+        except RunLogError:
+            continue
+        for step in log.steps.values():
+            for name, value in step.metrics.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    key = f"{step.path}.{name}"
+                    point = Point(log.run_id, log.start_time, log.tag or "", float(value))
+                    values.setdefault(key, []).append(point)
+    metrics = sorted(values)
+    if metric not in values:
+        return MetricsPage(pipelines, pipeline, metrics, "", [], "")
+    points = values[metric]
+    return MetricsPage(pipelines, pipeline, metrics, metric, points, plot(points, metric))
+
+
+def plot(points: list[Point], label: str) -> str:
+    """A line through the points in run order; each point names its run on hover, links to it."""
+    low = min(p.value for p in points)
+    high = max(p.value for p in points)
+    span = (high - low) or 1.0
+    step = (WIDTH - 2 * MARGIN) / max(1, len(points) - 1)
+
+    def xy(index: int, value: float) -> tuple[float, float]:
+        return MARGIN + index * step, HEIGHT - MARGIN - (value - low) / span * (HEIGHT - 2 * MARGIN)
+
+    coords = [xy(i, p.value) for i, p in enumerate(points)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    dots = "".join(
+        f'<a href="/runs/{escape(p.run_id)}"><circle class="point" cx="{x:.1f}" cy="{y:.1f}" '
+        f'r="4" data-run="{escape(p.run_id)}"><title>{escape(p.run_id)}'
+        f"{' [' + escape(p.tag) + ']' if p.tag else ''}: {p.value:g} "
+        f"({escape(p.start[:19])})</title></circle></a>"
+        for p, (x, y) in zip(points, coords, strict=True)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{WIDTH}" '
+        f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">'
+        f'<text x="{MARGIN}" y="16">{escape(label)}</text>'
+        f'<text x="4" y="{MARGIN + 4}">{high:g}</text>'
+        f'<text x="4" y="{HEIGHT - MARGIN + 4}">{low:g}</text>'
+        f'<line class="axis" x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" '
+        f'y2="{HEIGHT - MARGIN}"/>'
+        f'<polyline class="series" fill="none" points="{line}"/>{dots}</svg>'
+    )
