@@ -95,6 +95,13 @@ def test_runs_page_lists_newest_first_with_status_and_filters(client: TestClient
     assert "valid statuses" in refused.text
 
 
+def test_script_and_styles_are_served(client: TestClient) -> None:
+    script = client.get("/static/ui.js")
+    assert script.status_code == 200
+    assert "liveRefresh" in script.text
+    assert client.get("/static/ui.css").status_code == 200
+
+
 def test_runs_page_pages_through_many_runs(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -34,7 +34,12 @@ def build_app(app: Application, *, token: str | None = None) -> Starlette:
             Route("/runs/{run_id}", handlers.run),
             Route("/compare", handlers.compare),
             Route("/metrics", handlers.metrics),
-            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+            # An editable install links the package's files: follow those links.
+            Mount(
+                "/static",
+                StaticFiles(directory=HERE / "static", follow_symlink=True),
+                name="static",
+            ),
         ],
         middleware=[Middleware(_TokenCheck, token=token)] if token else [],
     )

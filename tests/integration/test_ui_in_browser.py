@@ -1,0 +1,139 @@
+"""`runplane ui` in a subprocess, its pages loaded in headless Chromium: the rendered DOM."""
+
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import REPO, RUNPLANE, Cli
+from tests.integration.test_graph_in_browser import CHROMIUM
+
+pytestmark = pytest.mark.integration
+
+MAP = REPO / "examples" / "map_files" / "pipeline.py"
+FAILING_MAP = """
+from runplane import Map, Pipeline, PythonTask
+
+
+def items() -> list[int]:
+    return [1, 0, 2]
+
+
+def invert(x: int) -> float:
+    print(f"inverting {x}")
+    return 1 / x
+
+
+pipeline = Pipeline(
+    [
+        PythonTask(items, returns=["xs"]),
+        Map("each", iterate_on="xs", iterate_as="x",
+            branch=Pipeline([PythonTask(invert, returns=["inverse"])])),
+    ],
+    name="inverses",
+)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def ui_server(cli: Cli, workdir: Path, clean_env: dict[str, str]) -> Iterator[str]:
+    assert cli("run", str(MAP), "--run-id", "words", "--tag", "nightly", "-q").code == 0
+    (workdir / "inverses.py").write_text(FAILING_MAP)
+    assert cli("run", "inverses.py", "--run-id", "broken", "-q").code == 1
+    port = free_port()
+    server = subprocess.Popen(
+        [RUNPLANE, "ui", "--port", str(port)],
+        cwd=workdir,
+        env=clean_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        assert "serving on http://localhost:" in server.stderr.readline()
+        # uvicorn binds right after that line; wait for it (or for the process to die).
+        while not listening(port):
+            assert server.poll() is None, server.stderr.read()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *extra,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+def dom(url: str, profile: Path) -> str:
+    shown = chromium(url, profile, "--dump-dom")
+    assert shown.returncode == 0, shown.stderr
+    # Chromium logs console messages and uncaught exceptions as CONSOLE lines: none expected.
+    assert [line for line in shown.stderr.splitlines() if ":CONSOLE" in line] == []
+    return shown.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install -y chromium")
+def test_runs_run_and_compare_pages_render_in_chromium(ui_server: str, tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    runs = dom(ui_server + "/", profile)
+    assert 'data-ready="1"' in runs  # ui.js ran to its end
+    assert '<tr data-run="broken">' in runs
+    assert '<tr data-run="words">' in runs
+    assert '<span class="status fail">fail</span>' in runs
+    assert "nightly" in runs
+
+    run = dom(ui_server + "/runs/broken?step=each.1.invert", profile)
+    assert 'data-path="each.*.invert" data-kind="task" data-status="fail"' in run
+    panel = run[run.index('id="step-panel"') :]
+    assert "inverting 0" in panel  # what the failed iteration printed
+    assert "ZeroDivisionError" in panel  # its traceback
+
+    compare = dom(ui_server + "/compare?runs=words,broken", profile)
+    assert '<tr class="differs"><th>files</th>' in compare
+
+    shot = tmp_path / "run.png"
+    taken = chromium(
+        ui_server + "/runs/broken?step=each.1.invert",
+        tmp_path / "profile-shot",
+        f"--screenshot={shot}",
+        "--window-size=1200,900",
+    )
+    assert taken.returncode == 0, taken.stderr
+    assert shot.read_bytes().startswith(b"\x89PNG")
