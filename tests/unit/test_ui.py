@@ -186,6 +186,16 @@ def test_metrics_page_plots_a_metric_over_runs_oldest_first(client: TestClient) 
     assert "<option>score.score</option>" in choices
 
 
+def test_pages_of_a_running_run_refresh_themselves(service: RunService, client: TestClient) -> None:
+    assert 'data-live="1"' not in client.get("/runs/good").text
+    assert 'data-live="1"' not in client.get("/").text
+    service.start_run(demo().graph, run_id="open")  # recorded, not run: still processing
+    page = client.get("/runs/open").text
+    assert 'id="run-status">processing<' in page
+    assert 'data-live="1"' in page
+    assert 'data-live="1"' in client.get("/").text
+
+
 def test_token_is_required_when_given(service: RunService) -> None:
     guarded = TestClient(build_app(service, token="open-sesame"))
     assert guarded.get("/").status_code == 401

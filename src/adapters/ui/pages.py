@@ -17,6 +17,9 @@ from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
 from runplane.ports.application import Application
 
 PAGE_SIZE = 50
+#: States whose page refreshes itself: `processing` when the store cannot tell whether the
+#: run's owner is alive; an `interrupted` run will not change until someone retries it.
+UNFINISHED = ("running", "processing")
 #: Configuration keys whose values are never shown, whatever their section.
 _SECRET_KEY = re.compile(
     r"secret|password|passwd|token|credential|private|api_?key|access_?key", re.I
@@ -66,7 +69,7 @@ def runs_page(
     page = min(max(1, page), pages)
     shown = summaries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     rows = [_row(app, s) for s in shown]
-    return RunsPage(rows, len(summaries), page, pages, any(r.state == "running" for r in rows))
+    return RunsPage(rows, len(summaries), page, pages, any(r.state in UNFINISHED for r in rows))
 
 
 def _haystack(summary: RunSummary) -> str:
@@ -134,7 +137,7 @@ class RunPage:
     live: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "live", self.state == "running")
+        object.__setattr__(self, "live", self.state in UNFINISHED)
 
 
 def run_page(app: Application, run_id: str, step_path: str | None = None) -> RunPage:
