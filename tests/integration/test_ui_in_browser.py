@@ -1,5 +1,6 @@
 """`runplane ui` in a subprocess, its pages loaded in headless Chromium: the rendered DOM."""
 
+import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -14,11 +15,15 @@ pytestmark = pytest.mark.integration
 
 MAP = REPO / "examples" / "map_files" / "pipeline.py"
 FAILING_MAP = """
-from runplane import Map, Pipeline, PythonTask
+from runplane import Map, Pipeline, PythonTask, metric
 
 
 def items() -> list[int]:
     return [1, 0, 2]
+
+
+def spread() -> float:
+    return 2.5
 
 
 def invert(x: int) -> float:
@@ -29,6 +34,7 @@ def invert(x: int) -> float:
 pipeline = Pipeline(
     [
         PythonTask(items, returns=["xs"]),
+        PythonTask(spread, returns=[metric("spread")]),
         Map("each", iterate_on="xs", iterate_as="x",
             branch=Pipeline([PythonTask(invert, returns=["inverse"])])),
     ],
@@ -101,39 +107,50 @@ def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProces
     )
 
 
-def dom(url: str, profile: Path) -> str:
-    shown = chromium(url, profile, "--dump-dom")
+def page(url: str, tmp_path: Path, name: str) -> str:
+    """The page's DOM after its scripts ran; its screenshot kept as `<name>.png`.
+
+    Screenshots go to $RUNPLANE_UI_SCREENSHOTS when set (CI artifacts), else to tmp_path.
+    """
+    folder = Path(os.environ.get("RUNPLANE_UI_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / f"{name}.png"
+    shown = chromium(
+        url,
+        tmp_path / "profile",
+        "--dump-dom",
+        f"--screenshot={shot}",
+        "--window-size=1200,900",
+        "--hide-scrollbars",
+    )
     assert shown.returncode == 0, shown.stderr
     # Chromium logs console messages and uncaught exceptions as CONSOLE lines: none expected.
     assert [line for line in shown.stderr.splitlines() if ":CONSOLE" in line] == []
+    assert shot.read_bytes().startswith(b"\x89PNG")
     return shown.stdout
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install -y chromium")
-def test_runs_run_and_compare_pages_render_in_chromium(ui_server: str, tmp_path: Path) -> None:
-    profile = tmp_path / "profile"
-    runs = dom(ui_server + "/", profile)
+def test_runs_run_compare_and_metrics_pages_render_in_chromium(
+    ui_server: str, tmp_path: Path
+) -> None:
+    runs = page(ui_server + "/", tmp_path, "runs")
     assert 'data-ready="1"' in runs  # ui.js ran to its end
     assert '<tr data-run="broken">' in runs
     assert '<tr data-run="words">' in runs
     assert '<span class="status fail">fail</span>' in runs
     assert "nightly" in runs
 
-    run = dom(ui_server + "/runs/broken?step=each.1.invert", profile)
+    run = page(ui_server + "/runs/broken?step=each.1.invert", tmp_path, "run-failed-iteration")
     assert 'data-path="each.*.invert" data-kind="task" data-status="fail"' in run
+    assert "3 runs, 1 failed" in run  # which iterations failed, on the map's node
     panel = run[run.index('id="step-panel"') :]
     assert "inverting 0" in panel  # what the failed iteration printed
     assert "ZeroDivisionError" in panel  # its traceback
 
-    compare = dom(ui_server + "/compare?runs=words,broken", profile)
+    compare = page(ui_server + "/compare?runs=words,broken", tmp_path, "compare")
     assert '<tr class="differs"><th>files</th>' in compare
 
-    shot = tmp_path / "run.png"
-    taken = chromium(
-        ui_server + "/runs/broken?step=each.1.invert",
-        tmp_path / "profile-shot",
-        f"--screenshot={shot}",
-        "--window-size=1200,900",
-    )
-    assert taken.returncode == 0, taken.stderr
-    assert shot.read_bytes().startswith(b"\x89PNG")
+    plot = page(ui_server + "/metrics?pipeline=inverses&metric=spread.spread", tmp_path, "metrics")
+    assert 'data-run="broken"' in plot
+    assert "<title>broken: 2.5" in plot

@@ -65,7 +65,10 @@ def plot(points: list[Point], label: str) -> str:
     """A line through the points in run order; each point names its run on hover, links to it."""
     low = min(p.value for p in points)
     high = max(p.value for p in points)
-    span = (high - low) or 1.0
+    if high == low:  # one value throughout: a flat line in the middle, not on the axis
+        pad = abs(low) * 0.1 or 1.0
+        low, high = low - pad, high + pad
+    span = high - low
     step = (WIDTH - 2 * MARGIN) / max(1, len(points) - 1)
 
     def xy(index: int, value: float) -> tuple[float, float]:
