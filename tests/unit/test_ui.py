@@ -95,6 +95,14 @@ def test_runs_page_lists_newest_first_with_status_and_filters(client: TestClient
     assert "valid statuses" in refused.text
 
 
+def test_runs_page_links_a_retry_to_the_run_it_continues(
+    service: RunService, client: TestClient
+) -> None:
+    service.retry("bad", new_run_id="again", graph=demo().graph)
+    row = client.get("/").text.split('<tr data-run="again">')[1].split("</tr>")[0]
+    assert '<a href="/runs/bad">bad</a>' in row
+
+
 def test_script_and_styles_are_served(client: TestClient) -> None:
     script = client.get("/static/ui.js")
     assert script.status_code == 200

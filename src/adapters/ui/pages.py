@@ -12,7 +12,6 @@ from runplane.adapters.cli.graph_html import svg
 from runplane.adapters.cli.picture import picture
 from runplane.adapters.cli.run_views import took
 from runplane.adapters.ui.recorded_graph import recorded_graph
-from runplane.domain.errors import RunLogError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
 from runplane.ports.application import Application
 
@@ -68,7 +67,7 @@ def runs_page(
     pages = max(1, -(-len(summaries) // PAGE_SIZE))
     page = min(max(1, page), pages)
     shown = summaries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    rows = [_row(app, s) for s in shown]
+    rows = [_row(s) for s in shown]
     return RunsPage(rows, len(summaries), page, pages, any(r.state in UNFINISHED for r in rows))
 
 
@@ -76,13 +75,7 @@ def _haystack(summary: RunSummary) -> str:
     return " ".join((summary.run_id, summary.tag or "", summary.pipeline_name or "")).lower()
 
 
-def _row(app: Application, summary: RunSummary) -> RunRow:
-    # A listing's header does not carry the run a retry continues; reading the page's runs
-    # (PAGE_SIZE at most) is cheap, and a run that vanished meanwhile just shows none.
-    try:
-        original = app.get_run(summary.run_id).original_run_id or ""
-    except RunLogError:
-        original = ""
+def _row(summary: RunSummary) -> RunRow:
     return RunRow(
         summary.run_id,
         summary.state,
@@ -90,7 +83,7 @@ def _row(app: Application, summary: RunSummary) -> RunRow:
         summary.pipeline_name or "",
         summary.start_time[:19].replace("T", " "),
         took(summary.start_time, summary.end_time),
-        original,
+        summary.original_run_id or "",
     )
 
 
