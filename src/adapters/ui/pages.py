@@ -135,10 +135,12 @@ class RunPage:
 
 def run_page(app: Application, run_id: str, step_path: str | None = None) -> RunPage:
     """A run read from the store; `step_path` picks the step panel. Raises RunLogNotFoundError."""
-    log = app.get_run(run_id)
+    # `show`, not `get_run`: it masks values that became secret after the run recorded them.
+    tree = app.show(run_id)
+    log = tree.log
     graph = recorded_graph(log.pipeline)
     drawn = svg(picture(graph, log))[0] if graph is not None else ""
-    record = app.show(run_id).step(step_path) if step_path else None
+    record = tree.step(step_path) if step_path else None
     return RunPage(
         log=log,
         state=state_of(log.status, log.live),
@@ -242,7 +244,7 @@ ABSENT = "-"
 
 def compare_page(app: Application, run_ids: Iterable[str]) -> ComparePage:
     """The runs side by side. Raises RunLogNotFoundError for an unknown run."""
-    logs = [app.get_run(run_id) for run_id in run_ids]
+    logs = [app.show(run_id).log for run_id in run_ids]  # masked, as on the run page
     sections = [
         ("parameters", [_pairs(log.parameters) for log in logs]),
         ("metrics", [_metrics(log) for log in logs]),
