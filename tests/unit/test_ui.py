@@ -14,6 +14,7 @@ from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.ui import pages
 from runplane.adapters.ui.server import build_app
 from runplane.app.service import RunService
+from runplane.domain.errors import CatalogError
 from tests.fakes import DictSecrets, MemoryCatalog
 
 CONFIGURATION = {
@@ -144,6 +145,19 @@ def test_step_panel_shows_attempt_output_error_and_traceback(client: TestClient)
     assert client.get("/runs/bad", params={"step": "nope"}).status_code == 404
 
 
+def test_step_panel_survives_output_lost_from_the_catalog(
+    service: RunService, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lost(run_id: str, step_path: str, attempt: int | None = None) -> str:
+        raise CatalogError(f"no file logs/{step_path}/attempt-{attempt}.log in run {run_id}")
+
+    monkeypatch.setattr(service, "step_output", lost)
+    page = client.get("/runs/bad", params={"step": "each.0.double"})
+    assert page.status_code == 200
+    assert "(output unavailable: no file logs/each.0.double/attempt-1.log in run bad)" in page.text
+    assert "negative item" in page.text  # the rest of the panel is there
+
+
 def test_step_panel_shows_returns_metrics_and_catalog_files(client: TestClient) -> None:
     numbers_panel = client.get("/runs/good", params={"step": "numbers"}).text
     assert "put out.txt" in numbers_panel
@@ -202,6 +216,15 @@ def test_pages_of_a_running_run_refresh_themselves(service: RunService, client: 
     assert 'id="run-status">processing<' in page
     assert 'data-live="1"' in page
     assert 'data-live="1"' in client.get("/").text
+
+
+def test_a_loopback_server_answers_only_requests_for_loopback_names(
+    service: RunService,
+) -> None:
+    web = build_app(service, hosts=["localhost", "127.0.0.1"])
+    assert TestClient(web, base_url="http://127.0.0.1:8265").get("/").status_code == 200
+    # A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing.
+    assert TestClient(web, base_url="http://attacker.example").get("/").status_code == 400
 
 
 def test_token_is_required_when_given(service: RunService) -> None:

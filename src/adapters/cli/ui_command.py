@@ -39,14 +39,17 @@ def ui(
     try:
         import uvicorn  # noqa: PLC0415  (an optional extra: only this command needs it)
 
-        from runplane.adapters.ui.server import build_app  # noqa: PLC0415
+        from runplane.adapters.ui.server import LOOPBACK_NAMES, build_app  # noqa: PLC0415
     except ImportError as exc:
         raise typer.BadParameter(
             f"runplane ui needs the 'ui' extra ({exc.name} is missing): pip install 'runplane[ui]'"
         ) from None
+    loopback = _loopback(host)
     with _user_errors(debug):
-        web = build_app(ctx.obj(config_file), token=token)
-    if not _loopback(host) and not token:
+        # On loopback, answer only requests addressed to loopback names (see LOOPBACK_NAMES).
+        hosts = [*LOOPBACK_NAMES, host] if loopback else None
+        web = build_app(ctx.obj(config_file), token=token, hosts=hosts)
+    if not loopback and not token:
         err.print(
             f"warning: serving on {host} without --token: anyone who reaches this address "
             "can read every run",

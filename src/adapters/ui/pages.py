@@ -12,6 +12,7 @@ from runplane.adapters.cli.graph_html import svg
 from runplane.adapters.cli.picture import picture
 from runplane.adapters.cli.run_views import took
 from runplane.adapters.ui.recorded_graph import recorded_graph
+from runplane.domain.errors import RunplaneError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
 from runplane.ports.application import Application
 
@@ -166,7 +167,7 @@ def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
             took(a.start_time, a.end_time),
             a.message,
             a.traceback,
-            app.step_output(run_id, step.path, a.number) if a.log else "",
+            _output(app, run_id, step.path, a.number) if a.log else "",
         )
         for a in step.attempts
     ]
@@ -181,6 +182,14 @@ def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
         attempts=attempts,
         reused_from=step.reused_from or "",
     )
+
+
+def _output(app: Application, run_id: str, path: str, attempt: int) -> str:
+    # A log file gone from the catalog must not hide the rest of the panel.
+    try:
+        return app.step_output(run_id, path, attempt)
+    except RunplaneError as exc:
+        return f"(output unavailable: {exc})"
 
 
 def describe_return(value: Any) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -25,9 +26,23 @@ HERE = Path(__file__).parent
 TOKEN_COOKIE = "runplane_ui_token"
 
 
-def build_app(app: Application, *, token: str | None = None) -> Starlette:
-    """The web app over `app`'s query side; with `token`, every request must carry it."""
+#: Host names a loopback server answers to. A page elsewhere can point its own domain at
+#: 127.0.0.1 (DNS rebinding) and read the answers; checking the Host header stops that.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def build_app(
+    app: Application, *, token: str | None = None, hosts: Sequence[str] | None = None
+) -> Starlette:
+    """The web app over `app`'s query side.
+
+    With `token`, every request must carry it; with `hosts`, only requests addressed to one
+    of those host names are answered (others get 400).
+    """
     handlers = _Handlers(app)
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))] if hosts else []
+    if token:
+        middleware.append(Middleware(_TokenCheck, token=token))
     return Starlette(
         routes=[
             Route("/", handlers.runs),
@@ -41,7 +56,7 @@ def build_app(app: Application, *, token: str | None = None) -> Starlette:
                 name="static",
             ),
         ],
-        middleware=[Middleware(_TokenCheck, token=token)] if token else [],
+        middleware=middleware,
     )
 
 
