@@ -102,6 +102,8 @@ def test_runs_page_links_a_retry_to_the_run_it_continues(
     service.retry("bad", new_run_id="again", graph=demo().graph)
     row = client.get("/").text.split('<tr data-run="again">')[1].split("</tr>")[0]
     assert '<a href="/runs/bad">bad</a>' in row
+    retry = client.get("/runs/again").text
+    assert 'id="compare-original" href="/compare?runs=bad,again"' in retry
 
 
 def test_script_and_styles_are_served(client: TestClient) -> None:
@@ -190,6 +192,9 @@ def test_compare_highlights_what_differs(client: TestClient) -> None:
     assert flags["n"] == "differs"
     assert flags["score.score"] == "differs"
     assert flags["out.txt"] == "differs"
+    # Only the cells that differ from the first run's value are marked.
+    n_row = page.text.split('<tr class="differs"><th>n</th>')[1].split("</tr>")[0]
+    assert n_row == '<td>2</td><td class="changed">1</td>'
     assert client.get("/compare", params={"runs": "good"}).status_code == 400
     assert client.get("/compare", params={"runs": "good,nope"}).status_code == 404
 
@@ -204,6 +209,9 @@ def test_metrics_page_plots_a_metric_over_runs_oldest_first(client: TestClient) 
     page = client.get("/metrics", params={"pipeline": "demo", "metric": "score.score"}).text
     assert re.findall(r'data-run="([^"]+)"', page) == ["good", "bad", "other"]
     assert "<title>good [nightly]: 0.2" in page
+    labels = re.findall(r'<text class="x-label"[^>]*>([^<]+)</text>', page)
+    assert labels[0] == labels[2] == "nightly"  # a run's tag, else its start
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", labels[1])
     choices = client.get("/metrics", params={"pipeline": "demo"}).text
     assert "<option>score.score</option>" in choices
 

@@ -11,6 +11,7 @@ from runplane.ports.application import Application
 #: The newest runs of a pipeline read for a plot; each is one read of the store.
 MAX_RUNS = 200
 WIDTH, HEIGHT, MARGIN = 720, 260, 40
+MAX_LABELS = 8  # more points than this: only the first and last are labelled, to stay legible
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,12 @@ def plot(points: list[Point], label: str) -> str:
         f"({escape(p.start[:19])})</title></circle></a>"
         for p, (x, y) in zip(points, coords, strict=True)
     )
+    labels = "".join(
+        f'<text class="x-label" x="{x:.1f}" y="{HEIGHT - MARGIN + 16}" text-anchor="middle">'
+        f"{escape(_x_label(p))}</text>"
+        for index, (p, (x, _)) in enumerate(zip(points, coords, strict=True))
+        if len(points) <= MAX_LABELS or index in (0, len(points) - 1)
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{WIDTH}" '
         f'height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}">'
@@ -91,5 +98,10 @@ def plot(points: list[Point], label: str) -> str:
         f'<text x="4" y="{HEIGHT - MARGIN + 4}">{low:g}</text>'
         f'<line class="axis" x1="{MARGIN}" y1="{HEIGHT - MARGIN}" x2="{WIDTH - MARGIN}" '
         f'y2="{HEIGHT - MARGIN}"/>'
-        f'<polyline class="series" fill="none" points="{line}"/>{dots}</svg>'
+        f'<polyline class="series" fill="none" points="{line}"/>{dots}{labels}</svg>'
     )
+
+
+def _x_label(point: Point) -> str:
+    """Under a point: its run's tag, else when it started (month-day hour:minute)."""
+    return point.tag or point.start[5:16].replace("T", " ")
