@@ -143,7 +143,8 @@ def test_runs_run_compare_and_metrics_pages_render_in_chromium(
 
     run = page(ui_server + "/runs/broken?step=each.1.invert", tmp_path, "run-failed-iteration")
     assert 'data-path="each.*.invert" data-kind="task" data-status="fail"' in run
-    assert "3 runs, 1 failed" in run  # which iterations failed, on the map's node
+    assert "3 runs, 1 failed" in run  # how many iterations failed, on the map's node
+    assert 'title="each.1: fail" href="?step=each.1.invert"' in run  # and which one
     panel = run[run.index('id="step-panel"') :]
     assert "inverting 0" in panel  # what the failed iteration printed
     assert "ZeroDivisionError" in panel  # its traceback

@@ -136,6 +136,18 @@ def test_run_page_draws_the_graph_coloured_by_status_and_lists_steps(client: Tes
     assert client.get("/runs/nope").status_code == 404
 
 
+def test_run_page_says_which_iteration_failed(client: TestClient) -> None:
+    page = client.get("/runs/bad").text
+    chips = page.split('<p class="chips" data-step="each">')[1].split("</p>")[0]
+    found = re.findall(r'<a class="status (\w+)"[^>]*href="\?step=([^"]+)">(\w+)</a>', chips)
+    assert found == [
+        ("fail", "each.0.double", "0"),
+        ("success", "each.1.double", "1"),
+        ("success", "each.2.double", "2"),
+        ("success", "each.3.double", "3"),
+    ]
+
+
 def test_step_panel_shows_attempt_output_error_and_traceback(client: TestClient) -> None:
     page = client.get("/runs/bad", params={"step": "each.0.double"}).text
     panel = page[page.index('id="step-panel"') :]

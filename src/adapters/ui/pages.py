@@ -117,6 +117,15 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class Branch:
+    """One branch or iteration of a composite step, and the step its chip opens."""
+
+    key: str
+    status: str
+    opens: str  # its first failed step, else its first step; '' when none was recorded
+
+
+@dataclass(frozen=True)
 class RunPage:
     """A run: header, graph, step list, configuration and the chosen step's panel."""
 
@@ -127,6 +136,7 @@ class RunPage:
     steps: list[tuple[str, str, int, str]]  # path, status, attempts, duration
     parameters: list[tuple[str, str]]
     configuration: list[tuple[str, str]]
+    branches: list[tuple[str, list[Branch]]]  # each composite step's branches, in order
     step: StepView | None = None
     live: bool = field(init=False)
 
@@ -153,8 +163,29 @@ def run_page(app: Application, run_id: str, step_path: str | None = None) -> Run
         ],
         parameters=_pairs(log.parameters),
         configuration=configuration_rows(log.configuration),
+        branches=branch_chips(log),
         step=step_view(app, run_id, record) if record is not None else None,
     )
+
+
+def branch_chips(log: RunLog) -> list[tuple[str, list[Branch]]]:
+    """For each composite step, its branches (a map's iterations) with their statuses.
+
+    The graph draws a map's branch once; these chips say which iteration failed.
+    """
+    chips = []
+    for step in log.steps.values():
+        if not step.branches:
+            continue
+        row = []
+        for key, status in step.branches.items():
+            prefix = f"{step.path}.{key}."
+            inside = [s for s in log.steps.values() if s.path.startswith(prefix)]
+            failed = [s for s in inside if s.status.value == "fail"]
+            opens = (failed or inside)[0].path if inside else ""
+            row.append(Branch(key, status, opens))
+        chips.append((step.path, row))
+    return chips
 
 
 def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
