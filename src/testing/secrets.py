@@ -11,7 +11,9 @@ from runplane.ports.secrets import Secrets
 class SecretsContract:
     """Behaviour every Secrets provider has.
 
-    `known` maps names to the values the `secrets` fixture was set up with (may be empty).
+    `known` maps names to the values the `secrets` fixture was set up with: at least one, or
+    the contract would check no value at all (a provider that holds none, like
+    `do-nothing`, overrides `test_known_secrets_have_their_values` instead).
     """
 
     @pytest.fixture
@@ -20,9 +22,12 @@ class SecretsContract:
 
     @pytest.fixture
     def known(self) -> dict[str, str]:
-        return {}
+        raise NotImplementedError(
+            "override `known`: the names and values the `secrets` fixture was set up with"
+        )
 
     def test_known_secrets_have_their_values(self, secrets: Secrets, known: dict[str, str]) -> None:
+        assert known, "set up at least one secret in the `secrets` fixture and name it in `known`"
         for name, value in known.items():
             assert secrets.get(name) == value
 

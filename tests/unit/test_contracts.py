@@ -18,7 +18,7 @@ from runplane.adapters.run_log_stores.file_system import (
 from runplane.adapters.secrets.do_nothing import DoNothingSecrets
 from runplane.adapters.secrets.dotenv import DotenvSecrets, DotenvSecretsConfig
 from runplane.adapters.secrets.env import EnvSecrets, EnvSecretsConfig
-from runplane.domain.errors import SecretError
+from runplane.domain.errors import SecretError, SecretNotFoundError
 from runplane.domain.run_log import Status
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
@@ -75,8 +75,18 @@ class TestDoNothingCatalog(CatalogContract):
 
 class TestDoNothingSecrets(SecretsContract):
     @pytest.fixture
+    def known(self) -> dict[str, str]:
+        return {}
+
+    @pytest.fixture
     def secrets(self) -> Secrets:
         return DoNothingSecrets()
+
+    def test_known_secrets_have_their_values(self, secrets: Secrets, known: dict[str, str]) -> None:
+        """It holds none: every name, even a common one, is not found."""
+        for name in ("api_key", "password", "HOME"):
+            with pytest.raises(SecretNotFoundError, match=name):
+                secrets.get(name)
 
 
 class TestEnvSecrets(SecretsContract):
