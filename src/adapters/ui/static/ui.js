@@ -47,6 +47,14 @@
   function liveRefresh() {
     if (document.body.dataset.live !== "1") { return; }
     window.setTimeout(function () {
+      // Someone typing in a filter or ticking runs to compare keeps the page as it is.
+      var active = document.activeElement;
+      var main = document.getElementById("main");
+      var ticked = main.querySelector("input.pick:checked");
+      if ((active && active !== document.body && main.contains(active)) || ticked) {
+        liveRefresh();
+        return;
+      }
       fetch(window.location.href, { credentials: "same-origin" })
         .then(function (response) { return response.text(); })
         .then(function (text) {
