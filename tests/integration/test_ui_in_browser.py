@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import REPO, RUNPLANE, Cli
+from tests.integration.conftest import RUNPLANE, Cli
 from tests.integration.test_graph_in_browser import CHROMIUM
 
 pytestmark = pytest.mark.integration
 
-MAP = REPO / "examples" / "map_files" / "pipeline.py"
 FAILING_MAP = """
 from runplane import Map, Pipeline, PythonTask, metric
 
@@ -56,9 +55,9 @@ def listening(port: int) -> bool:
 
 @pytest.fixture
 def ui_server(cli: Cli, workdir: Path, clean_env: dict[str, str]) -> Iterator[str]:
-    assert cli("run", str(MAP), "--run-id", "words", "--tag", "nightly", "-q").code == 0
     (workdir / "inverses.py").write_text(FAILING_MAP)
-    assert cli("run", "inverses.py", "--run-id", "broken", "-q").code == 1
+    assert cli("run", "inverses.py", "--run-id", "broken", "--tag", "nightly", "-q").code == 1
+    assert cli("start-run", "inverses.py", "--run-id", "pending").code == 0  # never finishes
     port = free_port()
     server = subprocess.Popen(
         [RUNPLANE, "ui", "--port", str(port)],
@@ -107,7 +106,7 @@ def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProces
     )
 
 
-def page(url: str, tmp_path: Path, name: str) -> str:
+def page(url: str, tmp_path: Path, name: str, *extra: str) -> str:
     """The page's DOM after its scripts ran; its screenshot kept as `<name>.png`.
 
     Screenshots go to $RUNPLANE_UI_SCREENSHOTS when set (CI artifacts), else to tmp_path.
@@ -122,6 +121,7 @@ def page(url: str, tmp_path: Path, name: str) -> str:
         f"--screenshot={shot}",
         "--window-size=1200,900",
         "--hide-scrollbars",
+        *extra,
     )
     assert shown.returncode == 0, shown.stderr
     # Chromium logs console messages and uncaught exceptions as CONSOLE lines: none expected.
@@ -137,7 +137,7 @@ def test_runs_run_compare_and_metrics_pages_render_in_chromium(
     runs = page(ui_server + "/", tmp_path, "runs")
     assert 'data-ready="1"' in runs  # ui.js ran to its end
     assert '<tr data-run="broken">' in runs
-    assert '<tr data-run="words">' in runs
+    assert '<tr data-run="pending">' in runs
     assert '<span class="status fail">fail</span>' in runs
     assert "nightly" in runs
 
@@ -149,9 +149,14 @@ def test_runs_run_compare_and_metrics_pages_render_in_chromium(
     assert "inverting 0" in panel  # what the failed iteration printed
     assert "ZeroDivisionError" in panel  # its traceback
 
-    compare = page(ui_server + "/compare?runs=words,broken", tmp_path, "compare")
-    assert '<tr class="differs"><th>files</th>' in compare
+    compare = page(ui_server + "/compare?runs=broken,pending", tmp_path, "compare")
+    assert '<tr class="differs"><th>xs</th><td>[1, 0, 2]</td><td class="changed">-</td>' in compare
 
     plot = page(ui_server + "/metrics?pipeline=inverses&metric=spread.spread", tmp_path, "metrics")
     assert 'data-run="broken"' in plot
-    assert "<title>broken: 2.5" in plot
+    assert "<title>broken [nightly]: 2.5" in plot
+
+    # An unfinished run's page re-reads itself: with 4 s of virtual time the 3 s timer fires.
+    live = page(ui_server + "/runs/pending", tmp_path, "live", "--virtual-time-budget=4000")
+    assert 'data-live="1"' in live
+    assert 'data-refreshes="1"' in live

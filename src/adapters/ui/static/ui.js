@@ -60,6 +60,7 @@
         .then(function (text) {
           var fresh = new DOMParser().parseFromString(text, "text/html");
           document.getElementById("main").innerHTML = fresh.getElementById("main").innerHTML;
+          document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
           if (fresh.body.dataset.live !== "1") {
             delete document.body.dataset.live;
             var badge = document.getElementById("live");
