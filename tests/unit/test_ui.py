@@ -224,6 +224,10 @@ def test_metrics_page_plots_a_metric_over_runs_oldest_first(client: TestClient) 
     labels = re.findall(r'<text class="x-label"[^>]*>([^<]+)</text>', page)
     assert labels[0] == labels[2] == "nightly"  # a run's tag, else its start
     assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d", labels[1])
+    by_time = client.get(
+        "/metrics", params={"pipeline": "demo", "metric": "score.score", "by": "time"}
+    ).text
+    assert '<option value="time" selected>' in by_time
     choices = client.get("/metrics", params={"pipeline": "demo"}).text
     assert "<option>score.score</option>" in choices
 

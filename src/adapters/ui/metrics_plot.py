@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from math import isfinite
 
 from runplane.domain.errors import RunLogError
+from runplane.domain.step_tree import seconds
 from runplane.ports.application import Application
 
 #: The newest runs of a pipeline read for a plot; each is one read of the store.
@@ -36,8 +38,13 @@ class MetricsPage:
     plot_svg: str
 
 
-def metrics_page(app: Application, pipeline: str, metric: str) -> MetricsPage:
-    """Every pipeline; for the chosen one its numeric metrics (`step.metric`); the series."""
+def metrics_page(
+    app: Application, pipeline: str, metric: str, *, by_time: bool = False
+) -> MetricsPage:
+    """Every pipeline; for the chosen one its numeric metrics (`step.metric`); the series.
+
+    `by_time` spaces the points by when their runs started, else evenly in run order.
+    """
     summaries = app.list_runs()
     pipelines = sorted({s.pipeline_name for s in summaries if s.pipeline_name})
     if pipeline not in pipelines:
@@ -51,7 +58,7 @@ def metrics_page(app: Application, pipeline: str, metric: str) -> MetricsPage:
             continue
         for step in log.steps.values():
             for name, value in step.metrics.items():
-                if isinstance(value, int | float) and not isinstance(value, bool):
+                if _plottable(value):
                     key = f"{step.path}.{name}"
                     point = Point(log.run_id, log.start_time, log.tag or "", float(value))
                     values.setdefault(key, []).append(point)
@@ -59,23 +66,35 @@ def metrics_page(app: Application, pipeline: str, metric: str) -> MetricsPage:
     if metric not in values:
         return MetricsPage(pipelines, pipeline, metrics, "", [], "")
     points = values[metric]
-    return MetricsPage(pipelines, pipeline, metrics, metric, points, plot(points, metric))
+    drawn = plot(points, metric, by_time=by_time)
+    return MetricsPage(pipelines, pipeline, metrics, metric, points, drawn)
 
 
-def plot(points: list[Point], label: str) -> str:
-    """A line through the points in run order; each point names its run on hover, links to it."""
+def _plottable(value: object) -> bool:
+    # NaN and infinities have no place on an axis; booleans are not measurements.
+    return isinstance(value, int | float) and not isinstance(value, bool) and isfinite(value)
+
+
+def plot(points: list[Point], label: str, *, by_time: bool = False) -> str:
+    """A line through the points, oldest first; each point names its run on hover, links to it."""
     low = min(p.value for p in points)
     high = max(p.value for p in points)
     if high == low:  # one value throughout: a flat line in the middle, not on the axis
         pad = abs(low) * 0.1 or 1.0
         low, high = low - pad, high + pad
     span = high - low
-    step = (WIDTH - 2 * MARGIN) / max(1, len(points) - 1)
+    width = WIDTH - 2 * MARGIN
+    if by_time:
+        offsets = [seconds(points[0].start, p.start) or 0.0 for p in points]
+        last = max(offsets) or 1.0
+        xs = [MARGIN + offset / last * width for offset in offsets]
+    else:
+        xs = [MARGIN + i * width / max(1, len(points) - 1) for i in range(len(points))]
 
-    def xy(index: int, value: float) -> tuple[float, float]:
-        return MARGIN + index * step, HEIGHT - MARGIN - (value - low) / span * (HEIGHT - 2 * MARGIN)
+    def y(value: float) -> float:
+        return HEIGHT - MARGIN - (value - low) / span * (HEIGHT - 2 * MARGIN)
 
-    coords = [xy(i, p.value) for i, p in enumerate(points)]
+    coords = [(x, y(p.value)) for x, p in zip(xs, points, strict=True)]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(
         f'<a href="/runs/{escape(p.run_id)}"><circle class="point" cx="{x:.1f}" cy="{y:.1f}" '

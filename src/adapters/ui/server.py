@@ -107,8 +107,11 @@ class _Handlers:
 
     async def metrics(self, request: Request) -> Response:
         query = request.query_params
-        page = metrics_page(self.app, query.get("pipeline", ""), query.get("metric", ""))
-        return self.render("metrics.html", title="metrics", page=page)
+        by_time = query.get("by") == "time"
+        page = metrics_page(
+            self.app, query.get("pipeline", ""), query.get("metric", ""), by_time=by_time
+        )
+        return self.render("metrics.html", title="metrics", page=page, by_time=by_time)
 
 
 def _int(text: str | None, default: int) -> int:
