@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from math import isfinite
+from urllib.parse import quote
 
 from runplane.domain.errors import RunLogError
 from runplane.domain.step_tree import seconds
@@ -97,7 +98,7 @@ def plot(points: list[Point], label: str, *, by_time: bool = False) -> str:
     coords = [(x, y(p.value)) for x, p in zip(xs, points, strict=True)]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     dots = "".join(
-        f'<a href="/runs/{escape(p.run_id)}"><circle class="point" cx="{x:.1f}" cy="{y:.1f}" '
+        f'<a href="/runs/{quote(p.run_id)}"><circle class="point" cx="{x:.1f}" cy="{y:.1f}" '
         f'r="4" data-run="{escape(p.run_id)}"><title>{escape(p.run_id)}'
         f"{' [' + escape(p.tag) + ']' if p.tag else ''}: {p.value:g} "
         f"({escape(p.start[:19])})</title></circle></a>"

@@ -1,8 +1,9 @@
-"""The metric plot: points spaced by run or by start time; only finite numbers plotted."""
+"""Pure helpers of the UI: the metric plot (spacing, what is plotted), returns as text."""
 
 import re
 
 from runplane.adapters.ui.metrics_plot import MARGIN, WIDTH, Point, _plottable, plot
+from runplane.adapters.ui.pages import describe_return
 
 
 def xs(svg: str) -> list[float]:
@@ -35,3 +36,17 @@ def test_only_finite_numbers_are_plotted() -> None:
         False,
         False,
     ]
+
+
+def test_objects_returned_are_described_by_type_size_format_and_hash() -> None:
+    ref = {
+        "$object": {
+            "path": "objects/x",
+            "sha256": "ab" * 32,
+            "size": 2048,
+            "format": "pickle",
+            "type": "pandas.DataFrame",
+        }
+    }
+    assert describe_return(ref) == "pandas.DataFrame (2048 B, pickle, sha256:abababababab)"
+    assert describe_return({"plain": [1, 2]}) == '{"plain": [1, 2]}'
