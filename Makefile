@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 $(DEVSTAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,s3,vault,argo,notebook,otel,testing]' --config-settings editable_mode=strict
+	$(BIN)/python -m pip install -q -e '.[dev,s3,vault,argo,notebook,otel,testing,ui]' --config-settings editable_mode=strict
 	touch $@ $(STAMP)
 
 demo: $(STAMP)

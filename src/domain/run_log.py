@@ -162,6 +162,7 @@ class RunSummary:
     end_time: str | None
     pipeline_name: str | None
     live: bool | None = None  # a processing run: its owner holds the lease; None: unknown
+    original_run_id: str | None = None  # a retry: the run it continues
 
     @property
     def state(self) -> str:
@@ -178,6 +179,7 @@ class RunSummary:
             "start_time": self.start_time,
             "end_time": self.end_time,
             "pipeline_name": self.pipeline_name,
+            "original_run_id": self.original_run_id,
         }
 
 
@@ -217,6 +219,7 @@ class RunLog:
             end_time=self.end_time,
             pipeline_name=self.pipeline.get("name"),
             live=self.live,
+            original_run_id=self.original_run_id,
         )
 
     def files(self) -> dict[str, tuple[str, CatalogEntry]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -136,6 +137,15 @@ class RunLogStoreContract:
         assert [s.run_id for s in summaries] == ["new", "mid", "old"]
         assert summaries[0].tag == "nightly"
         assert summaries[0].pipeline_name == "demo"
+
+    def test_list_runs_names_the_run_a_retry_continues(self, store: RunLogStore) -> None:
+        store.create_run(make_run("first", "2026-01-01T00:00:00.000000+00:00"))
+        second = make_run("second", "2026-01-02T00:00:00.000000+00:00")
+        store.create_run(replace(second, original_run_id="first"))
+        assert [(s.run_id, s.original_run_id) for s in store.list_runs()] == [
+            ("second", "first"),
+            ("first", None),
+        ]
 
     def test_location_names_the_run(self, store: RunLogStore) -> None:
         store.create_run(make_run())

@@ -125,23 +125,33 @@ class _Drawing:
         self.parts.append(f'<path class="{cls}" d="{path}" marker-end="url(#arrow)"/>')
 
 
-def html(box: Box, title: str) -> str:
-    """The page: a header, the SVG, a legend and a detail line filled on click."""
+def svg(box: Box) -> tuple[str, int]:
+    """The inline SVG of a graph and how many nodes it draws (also used by `runplane ui`)."""
     drawing = _Drawing()
     width, height = _size_box(box)
     drawing.box(box, 10, 10, width, outlined=False)
-    svg = (
+    picture = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 20:.0f}" '
         f'height="{height + 20:.0f}" viewBox="0 0 {width + 20:.0f} {height + 20:.0f}">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#667085"/></marker></defs>' + "".join(drawing.parts) + "</svg>"
     )
-    legend = "".join(
+    return picture, drawing.nodes
+
+
+def legend() -> str:
+    """One coloured key per status."""
+    return "".join(
         f'<span class="key" style="background:{fill};border-color:{stroke}">{status}</span>'
         for status, (fill, stroke) in COLOURS.items()
     )
-    return _PAGE.format(title=escape(title), svg=svg, legend=legend, count=drawing.nodes)
+
+
+def html(box: Box, title: str) -> str:
+    """The page: a header, the SVG, a legend and a detail line filled on click."""
+    picture, count = svg(box)
+    return _PAGE.format(title=escape(title), svg=picture, legend=legend(), count=count)
 
 
 _PAGE = """<!DOCTYPE html>

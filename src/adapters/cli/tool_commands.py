@@ -172,3 +172,7 @@ def list_adapters(
         )
         table.add_row(adapter.section, adapter.type, adapter.distribution, adapter.version, target)
     out.print(table)
+
+
+# `runplane ui` registers itself on `cli`; its web stack is imported only when it runs.
+from runplane.adapters.cli import ui_command  # noqa: E402, F401
