@@ -4,6 +4,7 @@ import pytest
 
 from runplane import NotebookJob, NotebookTask
 from runplane.adapters.tasks.notebook import executed_path
+from runplane.app.loader import load_graph
 from runplane.compat import runnable
 from runplane.compat.runnable.tasks import runnable_executed_name
 from runplane.domain.errors import PipelineDefinitionError
@@ -81,3 +82,18 @@ def test_compat_notebook_task_and_job_pass_runnables_name_on(
     job_task = runnable.NotebookJob(notebook="nb/p.ipynb").graph.nodes["p"].task
     assert job_task is not None
     assert job_task.executed_as == "nb/p-{branch}_out.ipynb"
+
+
+def test_a_yaml_notebook_step_takes_executed_as_and_its_errors_name_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.ipynb").write_text("{}")
+    step = "steps: [{type: notebook, name: nb, command: a.ipynb, executed_as: %s}]\n"
+    (tmp_path / "good.yaml").write_text(step % "'out/{branch}a.ipynb'")
+    task = load_graph("good.yaml").nodes["nb"].task
+    assert task is not None
+    assert task.executed_as == "out/{branch}a.ipynb"
+    (tmp_path / "bad.yaml").write_text(step % "a.txt")
+    with pytest.raises(PipelineDefinitionError, match=r"bad\.yaml.*ending in '\.ipynb'"):
+        load_graph("bad.yaml")
