@@ -67,6 +67,8 @@ def test_runnable_names_the_copy_after_the_notebook_and_the_steps_letters_and_di
         "examples/common/simple_notebook-{branch}step1b_out.ipynb"
     )
     assert runnable_executed_name("process.ipynb", "") == "process-{branch}_out.ipynb"
+    assert runnable_executed_name("/srv/nb/p.ipynb", "s") == "p-{branch}s_out.ipynb"
+    assert runnable_executed_name("../nb/p.ipynb", "s") == "p-{branch}s_out.ipynb"
 
 
 def test_compat_notebook_task_and_job_pass_runnables_name_on(

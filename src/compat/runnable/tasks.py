@@ -158,10 +158,13 @@ def runnable_executed_name(notebook: str, tag: str) -> str:
 
     runnable keeps only the letters and digits of the step name as `tag`; inside a map it
     puts the item first, here `{branch}` does (the iteration, `map_3`), empty at the top.
+    A notebook outside the working directory gets its copy in the working directory, where
+    the catalog can take it.
     """
     path = PurePosixPath(notebook)
     kept = "".join(c for c in tag if c.isalnum())
-    return str(path.parent / f"{path.stem}-{BRANCH}{kept}_out.ipynb")
+    folder = PurePosixPath() if path.is_absolute() or ".." in path.parts else path.parent
+    return str(folder / f"{path.stem}-{BRANCH}{kept}_out.ipynb")
 
 
 class Stub(BaseTraversal):
