@@ -99,7 +99,8 @@ class ShellJob(_Job):
 class NotebookJob(_Job):
     """A Jupyter notebook run as a job; parameters are injected into its `parameters` cell.
 
-    The executed notebook is put into the run's catalog, as for a NotebookTask.
+    The executed notebook is put into the run's catalog, as for a NotebookTask (which
+    explains `executed_as`).
     """
 
     def __init__(
@@ -111,6 +112,7 @@ class NotebookJob(_Job):
         catalog: Catalog | None = None,
         secrets: Sequence[str] = (),
         max_attempts: int = 1,
+        executed_as: str | None = None,
     ) -> None:
         task = NotebookTask(
             notebook,
@@ -119,6 +121,7 @@ class NotebookJob(_Job):
             catalog=catalog,
             secrets=secrets,
             max_attempts=max_attempts,
+            executed_as=executed_as,
         )
         super().__init__(task, catalog)
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runplane.app.chaining import chain
+from runplane.app.notebook_check import check_notebook
+from runplane.domain.catalog_spec import CatalogSpec
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
 from runplane.domain.graph import (
     FAIL,
     REDUCERS,
     SUCCESS,
-    CatalogSpec,
     Composite,
     ConditionalSpec,
     Graph,
@@ -73,6 +73,7 @@ class _Task(_Step):
         max_attempts: int,
         on_failure: Pipeline | _Step | None,
         overrides: Mapping[str, str] | None = None,
+        executed_as: str | None = None,
     ) -> None:
         check_node_name(name)
         self.name = name
@@ -90,6 +91,7 @@ class _Task(_Step):
             catalog=catalog.spec if catalog else CatalogSpec(),
             max_attempts=max_attempts,
             overrides=dict(overrides or {}),
+            executed_as=executed_as,
         )
 
     def node(self, next_name: str | None, on_failure: str | None) -> Node:
@@ -163,7 +165,9 @@ class NotebookTask(_Task):
     starts in (like catalog patterns). Run parameters whose names are assigned in the
     notebook's `parameters`-tagged cell are injected; `returns` names variables of the
     notebook read back after its last cell. The executed notebook is written to
-    `<stem>-<step path>.executed.ipynb` in the working directory and put into the catalog.
+    `<stem>-<step path>.executed.ipynb` in the working directory, or to `executed_as` (a
+    relative .ipynb path; `{branch}` in it becomes the step's branch, `map_3` in iteration
+    `map.3`), and put into the catalog.
     """
 
     def __init__(
@@ -177,8 +181,9 @@ class NotebookTask(_Task):
         max_attempts: int = 1,
         on_failure: Pipeline | _Step | None = None,
         overrides: Mapping[str, str] | None = None,
+        executed_as: str | None = None,
     ) -> None:
-        _check_notebook(name, notebook)
+        check_notebook(name, notebook)
         super().__init__(
             name=name,
             kind="notebook",
@@ -190,18 +195,7 @@ class NotebookTask(_Task):
             max_attempts=max_attempts,
             on_failure=on_failure,
             overrides=overrides,
-        )
-
-
-def _check_notebook(name: str, notebook: object) -> None:
-    if not isinstance(notebook, str) or not notebook.endswith(".ipynb"):
-        raise PipelineDefinitionError(
-            f"step {name!r}: NotebookTask needs the path of an .ipynb file, got {notebook!r}"
-        )
-    if not Path(notebook).is_file():
-        raise PipelineDefinitionError(
-            f"step {name!r}: notebook '{notebook}' not found (relative paths are resolved "
-            f"against the working directory '{Path.cwd()}')"
+            executed_as=executed_as,
         )
 
 

@@ -82,6 +82,11 @@ class NotebookStep(_TaskNode):
     type: Literal["notebook"]
     name: str
     command: str = Field(description="Path of the .ipynb, relative to the working directory.")
+    executed_as: str | None = Field(
+        None,
+        description="Where the executed copy goes, relative to the working directory; "
+        "{branch} becomes the step's branch (default: <stem>-<step path>.executed.ipynb).",
+    )
 
 
 class StubStep(_Strict):

@@ -128,7 +128,12 @@ class _Builder:
         if isinstance(step, ShellStep):
             return ShellTask(step.command, name=step.name, **self._task(step, where))
         if isinstance(step, NotebookStep):
-            return NotebookTask(step.command, name=step.name, **self._task(step, where))
+            return NotebookTask(
+                step.command,
+                name=step.name,
+                executed_as=step.executed_as,
+                **self._task(step, where),
+            )
         if isinstance(step, StubStep):
             return Stub(step.name)
         if isinstance(step, SuccessStep | FailStep):

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import PurePosixPath
 from typing import Any
 
+from runplane.domain.catalog_spec import CatalogSpec
 from runplane.domain.errors import PipelineDefinitionError
+from runplane.domain.notebook_output import check_executed_as
 
 #: Names of the implicit terminal nodes every graph ends in.
 SUCCESS = "success"
@@ -67,30 +68,6 @@ class ReturnSpec:
 
 
 @dataclass(frozen=True)
-class CatalogSpec:
-    """Glob patterns, relative to the working directory, of files a task gets and puts."""
-
-    get: tuple[str, ...] = ()
-    put: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        for pattern in (*self.get, *self.put):
-            check_relative_pattern(pattern)
-
-
-def check_relative_pattern(pattern: str) -> None:
-    """Reject a catalog pattern that is empty or escapes the working directory."""
-    path = PurePosixPath(pattern)
-    if not pattern.strip():
-        raise PipelineDefinitionError("catalog pattern is empty; give a glob such as 'data/*.csv'")
-    if path.is_absolute() or ".." in path.parts:
-        raise PipelineDefinitionError(
-            f"catalog pattern {pattern!r} escapes the working directory; "
-            "use a path relative to it, without '..' (for example 'data/*.csv')"
-        )
-
-
-@dataclass(frozen=True)
 class TaskSpec:
     """The work of a task node: a command of some kind plus what flows in and out."""
 
@@ -103,8 +80,13 @@ class TaskSpec:
     max_attempts: int = 1
     #: Executor type -> name of a settings override that executor defines (`{"argo": "gpu"}`).
     overrides: Mapping[str, str] = field(default_factory=dict)
+    #: A notebook task's executed copy, relative to the working directory (see
+    #: domain.notebook_output); None: the adapter's own name.
+    executed_as: str | None = None
 
     def __post_init__(self) -> None:
+        if self.executed_as is not None:
+            check_executed_as(self.kind, self.executed_as)
         if self.max_attempts < 1:
             raise PipelineDefinitionError(
                 f"max_attempts must be at least 1, got {self.max_attempts}"

@@ -310,7 +310,7 @@ def main():
 NOTEBOOK = """
 def main():
     pipeline = Pipeline(steps=[
-        NotebookTask(name="read_and_write", notebook="process.ipynb",
+        NotebookTask(name="read_and_write", notebook="notebooks/process.ipynb",
                      returns=["processed_notebook", metric("rows")]),
         ShellTask(name="check", command='[ "$processed_notebook" = 10 ]',
                   terminate_with_success=True),

@@ -224,12 +224,17 @@ def test_notebook_task_parameters_in_returns_out(example: Example, tmp_path: Pat
         nbformat.v4.new_code_cell("integer = 0", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("processed_notebook = integer * 10\nrows = 3"),
     ]
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "process.ipynb")
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "notebooks/process.ipynb")
     run = example(ported.NOTEBOOK)
     assert run.status.value == "success", statuses(run)
     assert run.steps["read_and_write"].returns == {"processed_notebook": 10, "rows": 3}
+    # runnable's name: beside the notebook, `<stem>-<step's letters and digits>_out.ipynb`.
     kept = [e.name for e in run.steps["read_and_write"].data_catalog]
-    assert kept == ["process-read_and_write.executed.ipynb"]
+    assert kept == ["notebooks/process-readandwrite_out.ipynb"]
+    executed = nbformat.read(tmp_path / ".catalog" / run.run_id / kept[0], as_version=4)
+    assert "processed_notebook = integer * 10" in executed.cells[-2].source
+    assert not list(tmp_path.glob("*.executed.ipynb"))
 
 
 def test_python_job(example: Example, tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ Contract with the notebook:
   notebook reads and writes files where the catalog looks for them;
 - each name in the step's `returns` must be a JSON-serialisable variable of the notebook
   when its last cell ends (numpy values are converted with `.tolist()`);
-- the executed notebook is written to `<stem>-<step path>.executed.ipynb` in the working
-  directory, also when a cell fails; on success it is returned as an output for the catalog.
+- the executed notebook is written to the task's `executed_as` (relative to the working
+  directory, see domain.notebook_output), else to `<stem>-<step path>.executed.ipynb` there,
+  also when a cell fails; on success it is returned as an output for the catalog.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from runplane.adapters.tasks import notebook_cells
 from runplane.domain.errors import ConfigurationError, ExecutionError, ParameterError
 from runplane.domain.graph import TaskSpec
+from runplane.domain.notebook_output import executed_name
 from runplane.domain.parameters import split_returns
 from runplane.ports.task import TaskResult
 
@@ -48,7 +50,7 @@ class NotebookTaskRunner:
             )
         source = notebook_cells.read(notebook)
         injected = _injected(step_path, notebook_cells.declared(source), parameters)
-        output = executed_path(notebook, step_path)
+        output = executed_path(notebook, step_path, task.executed_as)
         with tempfile.TemporaryDirectory(prefix="runplane-") as scratch:
             returns_file = Path(scratch) / "returns.json"
             names = [r.name for r in task.returns]
@@ -61,12 +63,20 @@ class NotebookTaskRunner:
             step_path, task.returns, ordered[0] if len(ordered) == 1 else tuple(ordered)
         )
         return TaskResult(
-            returns=returned, metrics=metrics, parameters_used=injected, outputs=(output.name,)
+            returns=returned,
+            metrics=metrics,
+            parameters_used=injected,
+            outputs=(output.relative_to(Path.cwd()).as_posix(),),
         )
 
 
-def executed_path(notebook: Path, step_path: str) -> Path:
-    """Where the executed copy of `notebook` for a step goes: the working directory."""
+def executed_path(notebook: Path, step_path: str, executed_as: str | None = None) -> Path:
+    """Where the executed copy of `notebook` for a step goes, under the working directory."""
+    if executed_as is not None:
+        output = Path.cwd() / executed_name(executed_as, step_path)
+        # A name in a folder of its own (runnable's `<notebook folder>/..._out.ipynb`).
+        output.parent.mkdir(parents=True, exist_ok=True)
+        return output
     safe_step = re.sub(r"[^A-Za-z0-9_.-]", "_", step_path)
     return Path.cwd() / f"{notebook.stem}-{safe_step}.executed.ipynb"
 

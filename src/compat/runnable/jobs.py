@@ -8,7 +8,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from runplane.compat.runnable.pipeline import Pipeline, run
-from runplane.compat.runnable.tasks import BaseTask, Catalog, NotebookTask, PythonTask, ShellTask
+from runplane.compat.runnable.tasks import (
+    BaseTask,
+    Catalog,
+    NotebookTask,
+    PythonTask,
+    ShellTask,
+    runnable_executed_name,
+)
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.graph import Graph
 
@@ -66,7 +73,10 @@ class NotebookJob(_Job):
 
     def __init__(self, *, notebook: str, catalog: Catalog | None = None, **options: Any) -> None:
         options.setdefault("name", _stem(notebook))
-        super().__init__(NotebookTask(notebook=notebook, catalog=catalog, **options), catalog)
+        task = NotebookTask(notebook=notebook, catalog=catalog, **options)
+        # A runnable job has no step name in the name of its executed copy.
+        task.executed_as = runnable_executed_name(notebook, "")
+        super().__init__(task, catalog)
 
 
 def _stem(notebook: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from runplane.app import sdk
@@ -10,6 +11,7 @@ from runplane.compat.runnable.environment import exporting, shell_command
 from runplane.compat.runnable.steps import BaseTraversal, Exported, plain_overrides
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.graph import ReturnSpec
+from runplane.domain.notebook_output import BRANCH
 
 if TYPE_CHECKING:
     from runplane.compat.runnable.pipeline import Pipeline
@@ -143,9 +145,26 @@ class NotebookTask(BaseTask):
             )
         super().__init__(name, **options)
         self.notebook = notebook
+        self.executed_as = runnable_executed_name(notebook, name)
 
     def to_runplane(self, exported: Exported) -> sdk._Step:  # noqa: D102
-        return sdk.NotebookTask(self.notebook, **self._options(exported))
+        return sdk.NotebookTask(
+            self.notebook, executed_as=self.executed_as, **self._options(exported)
+        )
+
+
+def runnable_executed_name(notebook: str, tag: str) -> str:
+    """The executed copy runnable 0.50 writes: `<notebook's folder>/<stem>-<tag>_out.ipynb`.
+
+    runnable keeps only the letters and digits of the step name as `tag`; inside a map it
+    puts the item first, here `{branch}` does (the iteration, `map_3`), empty at the top.
+    A notebook outside the working directory gets its copy in the working directory, where
+    the catalog can take it.
+    """
+    path = PurePosixPath(notebook)
+    kept = "".join(c for c in tag if c.isalnum())
+    folder = PurePosixPath() if path.is_absolute() or ".." in path.parts else path.parent
+    return str(folder / f"{path.stem}-{BRANCH}{kept}_out.ipynb")
 
 
 class Stub(BaseTraversal):

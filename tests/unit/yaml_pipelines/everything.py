@@ -40,7 +40,16 @@ pipeline = Pipeline(
             "both",
             branches={
                 "a": Pipeline([ShellTask("echo a", name="say", returns=[metric("m")])]),
-                "b": Pipeline([NotebookTask("report.ipynb", name="nb", returns=["x"])]),
+                "b": Pipeline(
+                    [
+                        NotebookTask(
+                            "report.ipynb",
+                            name="nb",
+                            returns=["x"],
+                            executed_as="reports/{branch}-report.ipynb",
+                        )
+                    ]
+                ),
             },
             on_failure=PythonTask(notify, name="tell_both"),
         ),
