@@ -58,6 +58,9 @@ def test_lines_of_steps_running_at_once_are_led_by_their_step_path_and_masked(
         assert f"\n{me} line" not in shown  # nothing of theirs unprefixed while both ran
         kept = run_client.steps[path].attempts[-1].output
         assert kept == (
-            f"{me} line 1\n{me} says ***\n{me} line 3, in two pieces\n{me} ends without a newline"
+            f"{me} line 1\n{me} says ***\n{me} line 3, in two pieces\n"
+            f"{me} warns\n{me} ends without a newline"
         )
     assert SECRET not in shown + errors
+    # stderr is written when a step ends: the first to end still has the other running.
+    assert "[both.a.left] left warns\n" in errors or "[both.b.right] right warns\n" in errors

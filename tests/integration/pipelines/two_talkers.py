@@ -5,6 +5,7 @@ their lines, creates the file `go`.
 """
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ def talk(me: str, other: str) -> None:
     print(f"{me} says {os.environ['team_token']}")
     print(f"{me} line 3, in ", end="")
     print("two pieces")
+    print(f"{me} warns", file=sys.stderr)
     print(f"{me} ends without a newline", end="")
     # Both stay running until the test has seen their lines echoed (it creates `go`).
     while not Path("go").exists():
