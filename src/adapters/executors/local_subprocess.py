@@ -16,6 +16,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runplane.adapters.executors.local import run_all
+from runplane.adapters.executors.step_echo import StepEchoes
 from runplane.adapters.executors.step_process import (
     StepOutcome,
     runplane_command,
@@ -41,8 +42,9 @@ _RECORDED = (0, 1)
 #: ... and the one that means wrong input (the pipeline or configuration would not load).
 _BAD_INPUT = 2
 
-#: `execute-step ARGV` in a process of its own: how it ended.
-Launch = Callable[[Sequence[str]], StepOutcome]
+#: `execute-step ARGV` in a process of its own, writing its stdout to the given file
+#: descriptor (None: where this process's stdout goes): how it ended.
+Launch = Callable[[Sequence[str], int | None], StepOutcome]
 
 
 def _platform_start() -> Literal["fork-server", "fresh"]:
@@ -107,17 +109,20 @@ def _step_processes(
     """How this run starts step processes; step servers are stopped when the run ends."""
     python = config.python or sys.executable
     if config.start == "fresh":
-        yield lambda argv: _fresh(python, argv)
+        yield lambda argv, stdout: _fresh(python, argv, stdout)
         return
     with StepServers(python, configuration_file) as servers:
         yield servers.run
 
 
-def _fresh(python: str, argv: Sequence[str]) -> StepOutcome:
+def _fresh(python: str, argv: Sequence[str], stdout: int | None) -> StepOutcome:
     """`subprocess.run`, except that on Ctrl-C the step may record its interruption first."""
     command = runplane_command(python, "execute-step", *argv)
+    if stdout is not None:  # a pipe echoed line by line: -u, so lines come as printed
+        command.insert(1, "-u")
     logger.debug("running %s", command)
-    with subprocess.Popen(command, stdout=stdout_fd(), stderr=subprocess.PIPE) as process:
+    target = stdout_fd() if stdout is None else stdout
+    with subprocess.Popen(command, stdout=target, stderr=subprocess.PIPE) as process:
         assert process.stderr is not None  # stderr=PIPE
         try:
             output = process.stderr.read()
@@ -144,6 +149,7 @@ class _Subprocesses:
         self._steps = steps
         self._launch = launch
         self._config = config
+        self._echoes = StepEchoes(piped=config.max_workers > 1)
 
     def step(self, step_path: str) -> bool:
         reused = self._steps.reused(self._plan.run_id, step_path)
@@ -153,7 +159,9 @@ class _Subprocesses:
         if self._plan.configuration_file:
             argv += ["--config", self._plan.configuration_file]
         try:
-            done = self._launch(argv)
+            with self._echoes.stdout_of(step_path) as stdout:
+                done = self._launch(argv, stdout)
+                stderr = self._echoes.led(step_path, done.stderr)
         except ExecutionError as exc:  # the step server died: this step failed, not the input
             return self._unrecorded(step_path, str(exc))
         except BaseException as exc:
@@ -161,7 +169,7 @@ class _Subprocesses:
             # its attempt is closed here, unless it recorded the interruption itself.
             self._unrecorded(step_path, f"interrupted: {type(exc).__name__} {exc}".strip())
             raise
-        sys.stderr.write(done.stderr)
+        sys.stderr.write(stderr)
         if done.returncode == _BAD_INPUT:
             raise ExecutionError(f"step {step_path!r}: {unrecorded_end(done)}")
         if done.returncode not in _RECORDED:  # killed (the OOM killer) or crashed

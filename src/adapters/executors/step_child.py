@@ -32,6 +32,8 @@ class StepRequest:
     env: dict[str, str]
     stdout_fd: int
     stderr_fd: int
+    #: stdout is a pipe the parent echoes line by line: flush each line as printed.
+    line_buffered: bool = False
 
 
 def run_child(request: StepRequest, run_step: StepCommand) -> NoReturn:
@@ -56,6 +58,10 @@ def _become_step_process(request: StepRequest) -> None:
     for fd, target in ((request.stdout_fd, 1), (request.stderr_fd, 2)):
         os.dup2(fd, target)
         os.close(fd)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if request.line_buffered and reconfigure is not None:
+        # The server's stdout was buffered for the stdout it started with, not for a pipe.
+        reconfigure(line_buffering=True)
     os.chdir(request.cwd)
     os.environ.clear()
     os.environ.update(request.env)

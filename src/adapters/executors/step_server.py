@@ -8,8 +8,9 @@ started as `python -P -m runplane step-server` (app/main.py wires it to the very
 `execute-step` function the command runs); `StepServers` runs in the executor's process.
 The two talk over a Unix socketpair, one step at a time:
 
-- parent -> server: a request (8-byte length, then JSON `{argv, cwd, env}`) carrying two
-  file descriptors: the parent's stdout and the write end of a pipe for the step's stderr;
+- parent -> server: a request (8-byte length, then JSON `{argv, cwd, env, line_buffered}`)
+  carrying two file descriptors: the step's stdout (the parent's, or a pipe it echoes
+  from, see step_echo.py) and the write end of a pipe for the step's stderr;
 - server -> parent: the child's pid, then its exit status (signed: -N when signal N ended
   it, as `subprocess` reports it);
 - parent -> server, while a child runs: one byte asks the server to kill it (the parent was
@@ -78,11 +79,11 @@ class StepServers:
         self._started: list[StepServer] = []
         self._lock = threading.Lock()
 
-    def run(self, argv: Sequence[str]) -> StepOutcome:
-        """Run `execute-step ARGV` in a process forked by an idle server."""
+    def run(self, argv: Sequence[str], stdout: int | None = None) -> StepOutcome:
+        """Run `execute-step ARGV` in a process forked by an idle server (see `StepServer.run`)."""
         server = self._take()
         try:
-            outcome = server.run(argv)
+            outcome = server.run(argv, stdout)
         except BaseException:
             server.close()  # its state is unknown: never hand it another step
             raise
@@ -133,12 +134,16 @@ class StepServer:
             self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()])
         self._unanswered = 0  # replies (pid, status) still due for the current step
 
-    def run(self, argv: Sequence[str]) -> StepOutcome:
-        """Run one step; on an interruption the child is killed before this re-raises."""
+    def run(self, argv: Sequence[str], stdout: int | None = None) -> StepOutcome:
+        """Run one step; on an interruption the child is killed before this re-raises.
+
+        `stdout`: where the child writes its stdout, line-buffered (a pipe echoed line by
+        line); None: where this process's stdout goes, buffered as the server's own.
+        """
         read_end, write_end = os.pipe()
         with open(read_end, "rb") as stderr:
             try:
-                self._send(argv, write_end)
+                self._send(argv, write_end, stdout)
             finally:
                 os.close(write_end)  # the child's copy is the only writer left
             try:
@@ -170,15 +175,22 @@ class StepServer:
             self._process.kill()
             self._process.wait()
 
-    def _send(self, argv: Sequence[str], stderr_fd: int) -> None:
+    def _send(self, argv: Sequence[str], stderr_fd: int, stdout: int | None) -> None:
         # subprocess.run would give the child the parent's current directory, environment
         # and stdout, so the request carries them rather than the server's.
-        fields = {"argv": list(argv), "cwd": os.getcwd(), "env": dict(os.environ)}
+        fields = {
+            "argv": list(argv),
+            "cwd": os.getcwd(),
+            "env": dict(os.environ),
+            "line_buffered": stdout is not None,
+        }
         # ASCII: lone surrogates are escaped, not encoded.
         body = json.dumps(fields, allow_nan=False).encode()
         message = _INT.pack(len(body)) + body
         try:
-            sent = socket.send_fds(self._channel, [message], [stdout_fd(), stderr_fd])
+            sent = socket.send_fds(
+                self._channel, [message], [stdout_fd() if stdout is None else stdout, stderr_fd]
+            )
             if sent < len(message):
                 self._channel.sendall(message[sent:])
         except OSError as exc:
@@ -274,7 +286,9 @@ def _next_request(channel: socket.socket) -> StepRequest | None:
             os.close(fd)
         return None
     fields: dict[str, Any] = json.loads(body)
-    return StepRequest(fields["argv"], fields["cwd"], fields["env"], fds[0], fds[1])
+    return StepRequest(
+        fields["argv"], fields["cwd"], fields["env"], fds[0], fds[1], fields["line_buffered"]
+    )
 
 
 def _serve_one(channel: socket.socket, request: StepRequest, run_step: StepCommand) -> bool:
