@@ -10,7 +10,7 @@ from typing import Any
 
 from runplane.adapters.cli.graph_html import svg
 from runplane.adapters.cli.picture import picture
-from runplane.adapters.cli.run_views import took
+from runplane.adapters.cli.views import took
 from runplane.adapters.ui.recorded_graph import recorded_graph
 from runplane.domain.errors import RunplaneError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
