@@ -154,6 +154,7 @@ def test_parameters_python_shell_pickled_pydantic_metric_env(example: Example) -
     run = example(ported.PARAMETERS, RUNNABLE_PRM_envvar="from env")
     assert run.status.value == "success", statuses(run)
     assert run.initial_parameters["envvar"] == "from env"
+    assert "RUNPLANE_PRM_envvar" not in os.environ  # read as runplane's for that run only
     assert run.steps["set_parameter"].metrics == {"score": 0.9}
     assert run.steps["write_parameter_shell"].returns == {
         "integer": 1,
@@ -216,8 +217,6 @@ def test_loop_index_in_the_environment_and_max_iterations_succeeds(
     any(importlib.util.find_spec(m) is None for m in ("papermill", "ipykernel")),
     reason="papermill and ipykernel (the notebook extra) are not installed",
 )
-# A kernel starts in seconds: the notebook runs once, in a step process (the longer road).
-@pytest.mark.parametrize("example", ["local-subprocess"], indirect=True)
 def test_notebook_task_parameters_in_returns_out(example: Example, tmp_path: Path) -> None:
     nbformat = importlib.import_module("nbformat")
     cells = [

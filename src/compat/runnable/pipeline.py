@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from runplane.app import sdk
@@ -108,15 +109,32 @@ def run(  # noqa: PLR0917  (runnable's execute() arguments, passed through)
         return {}
     pipeline.source_file = caller
     _project_root_importable()
+    with _runnable_parameters_as_runplanes():
+        return pipeline.execute(
+            configuration_file=configuration_file or os.environ.get(RUNNABLE_CONFIGURATION),
+            parameters_file=parameters_file or None,
+            run_id=run_id or None,
+            tag=tag or None,
+        )
+
+
+@contextmanager
+def _runnable_parameters_as_runplanes() -> Iterator[None]:
+    """`RUNNABLE_PRM_x` read as `RUNPLANE_PRM_x` (which wins), for this run only.
+
+    A script that runs several pipelines must not see one run's translated values in the next.
+    """
+    added = []
     for key, value in list(os.environ.items()):
-        if key.startswith(RUNNABLE_PRM) and len(key) > len(RUNNABLE_PRM):
-            os.environ.setdefault(ENV_PREFIX + key[len(RUNNABLE_PRM) :], value)
-    return pipeline.execute(
-        configuration_file=configuration_file or os.environ.get(RUNNABLE_CONFIGURATION),
-        parameters_file=parameters_file or None,
-        run_id=run_id or None,
-        tag=tag or None,
-    )
+        name = ENV_PREFIX + key[len(RUNNABLE_PRM) :]
+        if key.startswith(RUNNABLE_PRM) and len(key) > len(RUNNABLE_PRM) and name not in os.environ:
+            os.environ[name] = value
+            added.append(name)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _project_root_importable() -> None:
