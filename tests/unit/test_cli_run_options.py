@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
+from runplane.adapters.cli import commands
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.piped import PIPED_WIDTH, wide_when_piped
 from runplane.adapters.cli.wiring import Wiring
@@ -177,3 +179,11 @@ def test_a_job_takes_params_too(workdir: Path) -> None:
     done = invoke("job", "job.py", "--run-id", "j1", "--param", "epochs=4")
     assert done.exit_code == 0, done.output
     assert run_log("j1")["steps"]["train"]["returns"] == {"next": 5}
+
+
+def test_commands_run_again_in_one_process_keep_one_step_log_handler() -> None:
+    logger = logging.getLogger("runplane.app.service")
+    for _ in range(3):
+        commands._log_steps()
+    named = [h for h in logger.handlers if h.get_name() == commands._STEP_LOG]
+    assert len(named) == 1

@@ -343,6 +343,9 @@ def _user_errors(debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+_STEP_LOG = "runplane-cli-steps"
+
+
 @contextmanager
 def _interrupts() -> Iterator[None]:
     """Ctrl-C or SIGTERM: the run was closed as failed; say so and exit 130 / 143."""
@@ -359,8 +362,13 @@ def _interrupts() -> Iterator[None]:
 def _log_steps() -> None:
     handler = logging.StreamHandler(err.file)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.set_name(_STEP_LOG)
     for name in ("runplane.app.service", "runplane.app.composite_steps"):
         logger = logging.getLogger(name)
+        # One per logger, however often a command runs in this process (tests, scripts
+        # calling the CLI): an earlier command's handler may hold a stream closed since.
+        for old in [h for h in logger.handlers if h.get_name() == _STEP_LOG]:
+            logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
 
