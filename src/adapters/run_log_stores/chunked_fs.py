@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict
 
 from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import fsync_dir, make_folders, write_atomic
+from runplane.adapters._shared.run_records import read_record, run_header, with_lease
 from runplane.domain.errors import (
     RunAlreadyExistsError,
     RunLogError,
     RunLogNotFoundError,
     StepLogNotFoundError,
 )
-from runplane.domain.run_log import RunLog, RunSummary, Status, StepLog, order_steps
+from runplane.domain.run_log import RunLog, RunSummary, StepLog, order_steps
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ class ChunkedFileSystemRunLogStore:
             if path.suffix == ".json" and not path.name.startswith(".")
             for step in self._step_or_skip(path)
         ]
-        run = _header(self._read(folder / _HEADER), folder / _HEADER, order_steps(steps))
-        return _with_lease(run, folder)
+        run = run_header(read_record(folder / _HEADER), folder / _HEADER, order_steps(steps))
+        return with_lease(run, folder)
 
     def hold(self, run_id: str) -> leases.FileLease:
         return leases.hold(self._folder(run_id), run_id)
@@ -85,7 +86,7 @@ class ChunkedFileSystemRunLogStore:
         path = self._folder(run_id) / _STEPS / f"{step_path}.json"
         if not path.exists():
             raise StepLogNotFoundError(run_id, step_path)
-        return StepLog.from_dict(self._read(path))
+        return StepLog.from_dict(read_record(path))
 
     def list_runs(self) -> list[RunSummary]:
         if not self._root.is_dir():
@@ -96,11 +97,11 @@ class ChunkedFileSystemRunLogStore:
             if not header.is_file():
                 continue
             try:
-                run = _header(self._read(header), header)
+                run = run_header(read_record(header), header)
             except RunLogError as exc:  # one bad run must not hide every other
                 logger.warning("runs list skips run '%s': %s", folder.name, exc)
                 continue
-            runs.append(_with_lease(run, folder).summary())
+            runs.append(with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -126,30 +127,7 @@ class ChunkedFileSystemRunLogStore:
     def _step_or_skip(self, path: Path) -> list[StepLog]:
         """The step record in `path`; none (and a warning naming it) if it is malformed."""
         try:
-            return [StepLog.from_dict(self._read(path))]
+            return [StepLog.from_dict(read_record(path))]
         except RunLogError as exc:
             logger.warning("skipping step record %s: %s", path, exc)
             return []
-
-    def _read(self, path: Path) -> dict[str, Any]:
-        try:
-            data: dict[str, Any] = json.loads(path.read_bytes())
-        except OSError as exc:
-            raise RunLogError(f"cannot read run record '{path}': {exc.strerror}") from exc
-        except ValueError as exc:
-            raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
-        return data
-
-
-def _header(data: Any, path: Path, steps: list[StepLog] | None = None) -> RunLog:
-    """The run header read from `path`, or a RunLogError naming the file."""
-    try:
-        return RunLog.from_dict(data, steps if steps is not None else [])
-    except RunLogError as exc:
-        raise RunLogError(f"run record '{path}' is malformed: {exc}") from exc
-
-
-def _with_lease(run: RunLog, folder: Path) -> RunLog:
-    if run.status is Status.PROCESSING:
-        run.live = leases.is_held(folder)
-    return run

@@ -11,12 +11,13 @@ import shutil
 import threading
 from pathlib import Path
 from secrets import token_hex
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from runplane.adapters._shared import leases
 from runplane.adapters._shared.durable import create_file, fsync_dir, make_folders, write_atomic
+from runplane.adapters._shared.run_records import read_record, run_header, with_lease
 from runplane.domain.errors import (
     RunAlreadyExistsError,
     RunLogError,
@@ -108,7 +109,7 @@ class FileSystemRunLogStore:
         folder = self._folder(run_id)
         steps = order_steps(list(self._read_steps(folder).values()))
         header = folder / _HEADER
-        return _with_lease(_header(self._read_json(header), header, steps), folder)
+        return with_lease(run_header(read_record(header), header, steps), folder)
 
     def hold(self, run_id: str) -> leases.FileLease:
         return leases.hold(self._folder(run_id), run_id)
@@ -130,11 +131,11 @@ class FileSystemRunLogStore:
             if not header.is_file():
                 continue
             try:
-                run = _header(self._read_json(header), header)
+                run = run_header(read_record(header), header)
             except RunLogError as exc:  # one bad run must not hide every other
                 logger.warning("runs list skips run '%s': %s", folder.name, exc)
                 continue
-            runs.append(_with_lease(run, folder).summary())
+            runs.append(with_lease(run, folder).summary())
         return sorted(runs, key=lambda r: r.start_time, reverse=True)
 
     def location(self, run_id: str) -> str:
@@ -196,30 +197,6 @@ class FileSystemRunLogStore:
                 continue
             steps[step.path] = step
         return steps
-
-    @staticmethod
-    def _read_json(path: Path) -> dict[str, Any]:
-        try:
-            data: dict[str, Any] = json.loads(path.read_bytes())
-        except OSError as exc:
-            raise RunLogError(f"cannot read run record '{path}': {exc.strerror}") from exc
-        except ValueError as exc:
-            raise RunLogError(f"run record '{path}' is not valid JSON: {exc}") from exc
-        return data
-
-
-def _header(data: Any, path: Path, steps: list[StepLog] | None = None) -> RunLog:
-    """The run header read from `path`, or a RunLogError naming the file."""
-    try:
-        return RunLog.from_dict(data, steps if steps is not None else [])
-    except RunLogError as exc:
-        raise RunLogError(f"run record '{path}' is malformed: {exc}") from exc
-
-
-def _with_lease(run: RunLog, folder: Path) -> RunLog:
-    if run.status is Status.PROCESSING:
-        run.live = leases.is_held(folder)
-    return run
 
 
 class _Journal:
