@@ -1,22 +1,17 @@
-"""Loading what users write: pipeline files and parameters files."""
+"""Loading what users write: pipeline files and job files, into graphs."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runplane.app.definition_mode import capturing
-from runplane.app.yaml_files import read_yaml
-from runplane.domain.errors import ParameterError, PipelineDefinitionError
+from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.fingerprints import PIPELINE_MODULE_PREFIX
 from runplane.domain.graph import Graph
-from runplane.domain.parameters import check_initial, env_overrides
 
 
 def load_graph(pipeline_file: str) -> Graph:
@@ -54,24 +49,6 @@ def load_graph(pipeline_file: str) -> Graph:
             f"or a function `pipeline()` returning one; found {found}"
         )
     return candidate.graph
-
-
-def recorded_pipeline(graph: Graph, pipeline_file: str | None) -> dict[str, Any]:
-    """The graph as a run log records it; an unnamed pipeline named after its file's stem."""
-    recorded = graph.to_dict()
-    if not recorded.get("name") and pipeline_file:
-        recorded["name"] = Path(pipeline_file).stem
-    return recorded
-
-
-def load_recorded_graph(run_id: str, pipeline_file: str | None) -> Graph:
-    """The graph of the pipeline file a run recorded (what `retry` runs again)."""
-    if not pipeline_file:
-        raise PipelineDefinitionError(
-            f"run {run_id!r} does not record its pipeline file; pass the pipeline "
-            "explicitly (runplane retry RUN_ID --pipeline FILE)"
-        )
-    return load_graph(pipeline_file)
 
 
 def load_job(job_file: str) -> Graph:
@@ -162,33 +139,11 @@ def _exited(what: str, when: str, exc: SystemExit) -> PipelineDefinitionError:
     )
 
 
-def load_parameters(parameters_file: str | None) -> dict[str, Any]:
-    """Read a YAML parameters file (a mapping of name to value); errors name file and line."""
-    if parameters_file is None:
-        return {}
-    path = Path(parameters_file)
-    if not path.is_file():
-        raise ParameterError(f"parameters file '{path}' not found")
-    try:
-        data = read_yaml(path, "parameters file", ParameterError)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ParameterError(
-            f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
-    return check_initial(data, f"parameters file '{path}'")
+class FileDefinitions:
+    """The `PipelineDefinitions` port over Python and YAML files (what the application loads)."""
 
+    def pipeline(self, pipeline_file: str) -> Graph:  # noqa: D102  (the port says it)
+        return load_graph(pipeline_file)
 
-def initial_parameters(
-    parameters_file: str | None, environ: Mapping[str, str], base: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """What a run starts with: `base` or the parameters file, then `RUNPLANE_PRM_*` on top.
-
-    Environment values are initial values (runnable's rule), recorded with the run so a
-    retry keeps them; a step that returns the same name replaces them.
-    """
-    start = dict(base) if base is not None and parameters_file is None else {}
-    return {**start, **load_parameters(parameters_file), **env_overrides(environ)}
+    def job(self, job_file: str) -> Graph:  # noqa: D102
+        return load_job(job_file)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runplane.ports.application import Application
 
 
 def main() -> None:
@@ -17,20 +21,28 @@ def main() -> None:
         # parser of the same arguments) so a step's process imports what the step needs.
         # It builds the service by plain calls (`step_service`), not through the container.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
-        from runplane.app.step_service import build_service  # noqa: PLC0415
 
-        sys.exit(build_step_command(build_service)(sys.argv[2:]))
+        sys.exit(build_step_command(_step_service)(sys.argv[2:]))
     if sys.argv[1:2] == ["step-server"]:
         # The local-subprocess executor's helper: it imports the step path once and forks
         # one process per step, each running this same `execute-step` command.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
         from runplane.adapters.executors.step_server import serve  # noqa: PLC0415
-        from runplane.app.step_service import build_service, preload  # noqa: PLC0415
+        from runplane.app.loader import FileDefinitions  # noqa: PLC0415, F401  (before forks)
+        from runplane.app.step_service import preload  # noqa: PLC0415
 
-        serve(sys.argv[2:], build_step_command(build_service), preload)
+        serve(sys.argv[2:], build_step_command(_step_service), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
     from runplane.app.run_client import run_queries  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
     build_cli(service, ToolingService(), run_queries)()
+
+
+def _step_service(configuration_file: str | None = None) -> Application:
+    """The service a step's process builds: plain calls, the files' loader given from here."""
+    from runplane.app.loader import FileDefinitions  # noqa: PLC0415
+    from runplane.app.step_service import build_service  # noqa: PLC0415
+
+    return build_service(configuration_file, definitions=FileDefinitions())

@@ -434,5 +434,8 @@ def service(
 ) -> Application:
     """The application service, built by the container from a configuration file."""
     from runplane.app.container import create_container  # noqa: PLC0415  (keeps import light)
+    from runplane.app.loader import FileDefinitions  # noqa: PLC0415  (keeps import light)
 
-    return create_container(configuration_file, on_event=on_event).service()
+    return create_container(
+        configuration_file, on_event=on_event, definitions=FileDefinitions()
+    ).service()
