@@ -5,10 +5,10 @@ import jsonschema
 import pytest
 import yaml
 
-from runplane.app.loader import load_graph
-from runplane.app.yaml_models import schema_text
-from runplane.app.yaml_pipeline import load_yaml_pipeline
 from runplane.domain.errors import PipelineDefinitionError
+from runplane.sdk.loader import load_graph
+from runplane.sdk.yaml_models import schema_text
+from runplane.sdk.yaml_pipeline import load_yaml_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent / "yaml_pipelines"
@@ -180,7 +180,7 @@ def test_a_missing_notebook_is_reported_before_anything_runs(tmp_path: Path) -> 
 
 def test_the_committed_schema_is_up_to_date() -> None:
     assert SCHEMA_FILE.read_text() == schema_text(), (
-        "regenerate: python -m runplane.app.yaml_models > schemas/pipeline.schema.json"
+        "regenerate: python -m runplane.sdk.yaml_models > schemas/pipeline.schema.json"
     )
 
 

@@ -8,16 +8,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from runplane.app.definition_mode import capturing
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.fingerprints import PIPELINE_MODULE_PREFIX
 from runplane.domain.graph import Graph
+from runplane.sdk.definition_mode import capturing
+from runplane.sdk.jobs import is_job
+from runplane.sdk.pipeline import Pipeline
 
 
 def load_graph(pipeline_file: str) -> Graph:
     """Import a Python pipeline file and return the graph of its `pipeline`.
 
-    A `.yaml`/`.yml` file is a YAML pipeline instead (see `app.yaml_pipeline`).
+    A `.yaml`/`.yml` file is a YAML pipeline instead (see `sdk.yaml_pipeline`).
 
     The file defines a module-level `pipeline` (a Pipeline) or a function `pipeline()`
     that returns one, or (runnable's convention) a `main()` that builds a pipeline and
@@ -25,10 +27,9 @@ def load_graph(pipeline_file: str) -> Graph:
     hands the pipeline over. The file's folder is put on sys.path so it can import its
     siblings.
     """
-    from runplane.app.sdk import Pipeline  # noqa: PLC0415  (sdk imports this module's users)
-
     if Path(pipeline_file).suffix in (".yaml", ".yml"):
-        from runplane.app.yaml_pipeline import load_yaml_pipeline  # noqa: PLC0415
+        # pydantic and the YAML models only for YAML pipelines: Python ones load without them.
+        from runplane.sdk.yaml_pipeline import load_yaml_pipeline  # noqa: PLC0415
 
         return load_yaml_pipeline(pipeline_file).graph
     module = _import_file(Path(pipeline_file))
@@ -53,8 +54,6 @@ def load_graph(pipeline_file: str) -> Graph:
 
 def load_job(job_file: str) -> Graph:
     """Import a Python job file and return the one-step graph of its module-level `job`."""
-    from runplane.app.jobs import is_job  # noqa: PLC0415  (jobs imports the sdk)
-
     candidate = getattr(_import_file(Path(job_file)), "job", None)
     if not is_job(candidate):
         found = type(candidate).__name__ if candidate is not None else "nothing"

@@ -15,16 +15,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from runplane.app import yaml_errors
-from runplane.app.sdk import (
+from runplane.app.yaml_files import read_yaml
+from runplane.domain.errors import PipelineDefinitionError
+from runplane.domain.graph import REDUCERS
+from runplane.sdk import yaml_errors
+from runplane.sdk.composites import Conditional, Loop, Map, Parallel
+from runplane.sdk.pipeline import Pipeline
+from runplane.sdk.steps import (
     Catalog,
-    Conditional,
     Fail,
-    Loop,
-    Map,
     NotebookTask,
-    Parallel,
-    Pipeline,
     PythonTask,
     Return,
     ShellTask,
@@ -32,8 +32,7 @@ from runplane.app.sdk import (
     Success,
     metric,
 )
-from runplane.app.yaml_files import read_yaml
-from runplane.app.yaml_models import (
+from runplane.sdk.yaml_models import (
     ConditionalStep,
     FailStep,
     LoopStep,
@@ -46,8 +45,6 @@ from runplane.app.yaml_models import (
     StubStep,
     SuccessStep,
 )
-from runplane.domain.errors import PipelineDefinitionError
-from runplane.domain.graph import REDUCERS
 
 SUFFIXES = (".yaml", ".yml")
 
