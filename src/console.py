@@ -42,7 +42,7 @@ def main() -> None:
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
     from runplane.app.run_client import run_queries  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
-    from runplane.sdk.application import service  # noqa: PLC0415
+    from runplane.sdk.service import service  # noqa: PLC0415
 
     build_cli(service, ToolingService(pipeline_schema), run_queries)()
 

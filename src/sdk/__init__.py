@@ -4,10 +4,10 @@ It sits above the application (`app`), which never imports it: the application r
 the loader of pipeline and job files through `ports.definitions` from `service()`.
 """
 
-from runplane.sdk.application import service
 from runplane.sdk.composites import Conditional, Loop, Map, Parallel
 from runplane.sdk.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.sdk.pipeline import Pipeline, RunFailedError
+from runplane.sdk.service import service
 from runplane.sdk.steps import (
     Catalog,
     Fail,

@@ -7,22 +7,24 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runplane.ports.application import Application
+    from runplane.ports.definitions import PipelineDefinitions
 
 
-def service(
+def application(
     configuration_file: str | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    definitions: PipelineDefinitions | None = None,
 ) -> Application:
-    """The application service, built by the container from a configuration file.
+    """The application service, built by the composition root from a configuration file.
 
-    The one place the SDK (and the console script) reaches the composition root: it gives
-    the root what app must not import, the loader of pipeline and job files.
+    The one place the SDK (and the console script) reaches the root. `definitions` loads
+    pipeline and job files; without it the application runs the graphs it is given, which
+    is all `Pipeline.execute()` asks of it.
     """
-    # Both only when a service is built: `import runplane` stays free of dependency-injector,
-    # pydantic-settings and the adapters, and the loader imports the Pipeline that imports us.
+    # Only when a service is built: `import runplane` stays free of dependency-injector,
+    # pydantic-settings and the adapters.
     from runplane.app.container import create_container  # noqa: PLC0415
-    from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415
 
     return create_container(
-        configuration_file, on_event=on_event, definitions=FileDefinitions()
+        configuration_file, on_event=on_event, definitions=definitions
     ).service()

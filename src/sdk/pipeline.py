@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from runplane.domain.errors import ExecutionError, PipelineDefinitionError
 from runplane.domain.graph import FAIL, SUCCESS, Graph, Node, NodeKind
 from runplane.domain.limits import check_step_paths
-from runplane.sdk.application import service
+from runplane.sdk.application import application
 from runplane.sdk.steps import Fail, Success, _Step
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class Pipeline:
 
         `on_event` receives the events async generator tasks stream (local executors).
         """
-        app = service(configuration_file, on_event=on_event)
+        app = application(configuration_file, on_event=on_event)  # runs a graph, loads no file
         run = app.run(
             self.graph,
             parameters_file=parameters_file,
