@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from runplane.adapters.tasks.notebook import NotebookTaskRunner
-from runplane.app.sdk import metric
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import ReturnSpec, TaskSpec
+from runplane.sdk import metric
 from tests.integration.conftest import REPO, Cli
 
 pytestmark = [

@@ -18,7 +18,7 @@ from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.piped import PIPED_WIDTH, wide_when_piped
 from runplane.adapters.cli.wiring import Wiring
 from runplane.app.run_client import run_queries
-from runplane.app.sdk import service
+from runplane.sdk import service
 
 PIPELINE = """
 from runplane import Pipeline, PythonTask
