@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runplane.adapters.cli.graph_html import svg
-from runplane.adapters.cli.picture import picture
-from runplane.adapters.cli.views import took
+from runplane.adapters.presentation.durations import took
+from runplane.adapters.presentation.graph_html import svg
+from runplane.adapters.presentation.picture import picture
 from runplane.adapters.ui.recorded_graph import recorded_graph
 from runplane.domain.errors import RunLogError, RunplaneError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of

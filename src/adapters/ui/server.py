@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from runplane.adapters.cli.graph_html import legend
+from runplane.adapters.presentation.graph_html import legend
 from runplane.adapters.ui import files, pages
 from runplane.adapters.ui.metrics_plot import metrics_page
 from runplane.domain.errors import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from runplane.adapters.cli.views import took
+from runplane.adapters.presentation.durations import took
 from runplane.domain.graph import (
     ConditionalSpec,
     Graph,
