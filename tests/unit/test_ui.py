@@ -143,8 +143,16 @@ def test_run_page_draws_the_graph_coloured_by_status_and_lists_steps(client: Tes
     page = client.get("/runs/bad")
     assert page.status_code == 200
     assert 'id="run-status">fail<' in page.text
-    # The map's one drawn node stands for every iteration; one failed, so it is coloured fail.
-    assert 'data-path="each.*.double" data-kind="task" data-status="fail"' in page.text
+    # A box per iteration of the map, each in its own status: which one failed shows.
+    drawn = re.findall(r'data-path="(each\.[^"]+)" data-kind="task" data-status="(\w+)"', page.text)
+    assert drawn == [
+        ("each.0.double", "fail"),
+        ("each.1.double", "success"),
+        ("each.2.double", "success"),
+        ("each.3.double", "success"),
+    ]
+    assert '<text class="branch-label" x="' in page.text
+    assert ">item 0</text>" in page.text
     assert 'data-path="numbers" data-kind="task" data-status="success"' in page.text
     assert "each.0.double" in page.text  # iterations in the steps table
     assert client.get("/runs/nope").status_code == 404

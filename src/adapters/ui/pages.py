@@ -149,7 +149,8 @@ def run_page(app: RunQueries, run_id: str, step_path: str | None = None) -> RunP
     # The query side masks values that became secret after the run recorded them, too.
     log = app.get_run(run_id)
     graph = recorded_graph(log.pipeline)
-    drawn = svg(picture(graph, log))[0] if graph is not None else ""
+    # A box per iteration: which one failed shows in the graph itself.
+    drawn = svg(picture(graph, log, expand=True))[0] if graph is not None else ""
     record = recorded_step(log, step_path) if step_path else None
     return RunPage(
         log=log,
