@@ -7,6 +7,7 @@ from typing import Any, Optional
 from pydantic import ConfigDict, TypeAdapter, create_model
 
 from runplane.app import config_sections, registry
+from runplane.app.telemetry import TelemetryConfig
 from runplane.domain.errors import ConfigurationError
 
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -25,6 +26,9 @@ def config_schema(section: str | None = None) -> dict[str, Any]:
             name: (Optional[config_sections.section_union(name)], None)  # noqa: UP045
             for name in registry.PORTS
         }
+        # Not a port, but a section the loader accepts: a schema without it would flag
+        # files that load.
+        fields["telemetry"] = (Optional[TelemetryConfig], None)  # noqa: UP045
         model = create_model(
             "RunplaneConfiguration",
             __config__=ConfigDict(extra="forbid", title="runplane configuration"),
