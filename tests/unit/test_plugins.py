@@ -82,7 +82,7 @@ def test_the_thin_wrapper_still_builds_from_a_raw_section() -> None:
 
 
 def test_the_validated_section_keeps_what_was_written() -> None:
-    raw = {"type": "file-system", "config": {"log_folder": "logs"}}
+    raw: dict[str, Any] = {"type": "file-system", "config": {"log_folder": "logs"}}
     typed = check_section("run_log_store", raw)
     raw["config"]["log_folder"] = "changed later"
     assert typed.as_written() == {"type": "file-system", "config": {"log_folder": "logs"}}
