@@ -8,8 +8,6 @@ member it names. Building the whole union would import every installed adapter (
 S3, Vault...) in each step's process to configure the one it uses.
 """
 
-from __future__ import annotations
-
 import copy
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
