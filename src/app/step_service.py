@@ -16,9 +16,12 @@ from runplane.app import plugins
 from runplane.app.config import load_settings
 from runplane.app.service import RunService
 from runplane.app.telemetry import build_service as traced_or_not
+from runplane.ports.definitions import PipelineDefinitions
 
 
-def build_service(configuration_file: str | None = None) -> RunService:
+def build_service(
+    configuration_file: str | None = None, definitions: PipelineDefinitions | None = None
+) -> RunService:
     """Load the configuration, build every adapter and the service on it."""
     settings, source = load_settings(configuration_file)
     return traced_or_not(
@@ -37,6 +40,7 @@ def build_service(configuration_file: str | None = None) -> RunService:
         },
         configuration=settings.sections(),
         configuration_file=configuration_file,
+        definitions=definitions,
     )
 
 

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from runplane import Pipeline, PythonTask, metric
 from runplane.adapters.ui.server import build_app
-from runplane.app.sdk import service
+from runplane.sdk import service
 from tests.integration.conftest import needs_s3
 
 pytestmark = [pytest.mark.integration, needs_s3]

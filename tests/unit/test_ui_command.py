@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.adapters.ui import server
-from runplane.app.sdk import service
+from runplane.sdk import service
 
 
 @pytest.fixture
