@@ -201,9 +201,20 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"])
         if error["type"] == SECTION_ERROR:
-            problems.append(error["msg"])
+            variables = section_variables(str(error["loc"][0]), os.environ)
+            # The file may be right and a variable wrong: say which ones shaped the section.
+            set_by = f" (set by {', '.join(variables)})" if variables else ""
+            problems.append(f"{error['msg']}{set_by}")
         elif error["type"] == "extra_forbidden":
             problems.append(f"unknown section '{where}'; valid sections: {', '.join(DEFAULTS)}")
         else:
             problems.append(f"{where}: {error['msg']}")
     return "; ".join(problems)
+
+
+def section_variables(section: str, environ: Mapping[str, str]) -> list[str]:
+    """The `RUNPLANE_*` variables that set (part of) a section, sorted."""
+    whole = f"RUNPLANE_{section.upper()}"
+    return sorted(
+        name for name in environ if name.upper() == whole or name.upper().startswith(f"{whole}__")
+    )

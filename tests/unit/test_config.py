@@ -212,3 +212,16 @@ def test_a_whole_section_of_another_type_from_the_environment_replaces_the_secti
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE", '{"type": "file-system", "config": {}}')
     same_type = load_settings(path)[0].run_log_store  # keys of the same adapter still merge
     assert same_type.as_written() == {"type": "file-system", "config": {"log_folder": "here"}}
+
+
+def test_a_section_error_names_the_variables_that_set_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RUNPLANE_EXECUTOR__TYPE", "bogus")
+    path = write(tmp_path, "executor: {type: local}\n")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path)
+    assert str(caught.value) == (
+        f"configuration file '{path}': executor: unknown type 'bogus'; valid types: argo, "
+        "local, local-subprocess, mocked (set by RUNPLANE_EXECUTOR__TYPE)"
+    )
