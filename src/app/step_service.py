@@ -1,7 +1,8 @@
 """The service wired by plain calls: what `execute-step` builds once per step's process.
 
-It wires what `container.Container` wires (the same `plugins.build` per port, the same
-task runners, the same traced-or-not service), without importing dependency-injector: a
+It wires what `container.Container` wires (the same adapter per port, here typed by
+`plugins.build_port`, the same task runners, the same traced-or-not service), without
+importing dependency-injector: a
 process that runs one step pays for no more than that step needs. Keep the two in step;
 `tests/unit/test_step_service.py` compares them. Everything else builds the container.
 """
