@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -104,3 +107,21 @@ def test_section_errors_are_one_line_naming_the_key(raw: object, expected: str) 
     message = str(caught.value)
     assert message.startswith(f"f.yaml: {expected}")
     assert "\n" not in message
+
+
+def test_loading_imports_only_the_configured_adapters() -> None:
+    """Validation reads the discriminator first; the schema's whole union is never built.
+
+    A fresh process, as each step's is: this one has imported every adapter already.
+    """
+    code = (
+        "import sys; from runplane.app.config import load_settings; load_settings(); "
+        "print(sorted(m for m in sys.modules if m.startswith('runplane.adapters.')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    imported = done.stdout
+    assert "runplane.adapters.executors.local'" in imported
+    for other in ("executors.argo", "run_log_stores.s3", "secrets.vault", "catalogs.s3"):
+        assert f"runplane.adapters.{other}" not in imported, other
