@@ -69,7 +69,7 @@ def create_container(
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
     container = Container()
-    container.config.from_pydantic(settings)
+    container.config.from_dict(settings.sections())
     container.source.override(providers.Object(source))
     if on_event is not None:
         container.on_event.override(providers.Object(on_event))
