@@ -113,7 +113,9 @@ def test_seed_run_log_matches_the_local_run(
     listed = runplane(folder, cloud_env, "runs", "list", "-c", config_file)
     assert "cloud-1" in listed.stdout
     if config != "vault.yaml":
+        # `runs list` keeps an index of finished runs' summaries beside the run folders.
         assert sorted(keys(s3_client, "team-runs")) == [
+            "run_logs/.runs-index.json",
             "run_logs/cloud-1/run.json",
             "run_logs/cloud-1/steps/consume.json",
             "run_logs/cloud-1/steps/generate.json",
