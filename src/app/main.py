@@ -15,22 +15,24 @@ def main() -> None:
     if sys.argv[1:2] == ["execute-step"]:
         # Executors start this command once per step: it skips typer and rich (a lean
         # parser of the same arguments) so a step's process imports what the step needs.
-        # It builds the service by plain calls (`step_service`), not through the container.
+        # It builds only the step path, through the same root as every other command.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
-        from runplane.app.step_service import build_service  # noqa: PLC0415
+        from runplane.app.bootstrap.root import steps  # noqa: PLC0415
+        from runplane.app.loader import load_graph  # noqa: PLC0415
 
-        sys.exit(build_step_command(build_service)(sys.argv[2:]))
+        sys.exit(build_step_command(steps, load_graph)(sys.argv[2:]))
     if sys.argv[1:2] == ["step-server"]:
         # The local-subprocess executor's helper: it imports the step path once and forks
         # one process per step, each running this same `execute-step` command.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
         from runplane.adapters.executors.step_server import serve  # noqa: PLC0415
-        from runplane.app.step_service import build_service, preload  # noqa: PLC0415
+        from runplane.app.bootstrap.root import preload, steps  # noqa: PLC0415
+        from runplane.app.loader import load_graph  # noqa: PLC0415
 
-        serve(sys.argv[2:], build_step_command(build_service), preload)
+        serve(sys.argv[2:], build_step_command(steps, load_graph), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
-    from runplane.app.run_client import run_queries  # noqa: PLC0415
+    from runplane.app.bootstrap.root import queries  # noqa: PLC0415
     from runplane.app.sdk import service  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
-    build_cli(service, ToolingService(), run_queries)()
+    build_cli(service, ToolingService(), queries)()

@@ -1,0 +1,76 @@
+"""Adapters built from configuration sections, each returned as the port it implements.
+
+`plugins.build` picks the adapter class by the section's `type` (an entry-point name) and
+checks it implements the port; these wrappers give mypy the port type the root wires.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any
+
+from runplane.adapters.tasks.asynchronous import EventCallback
+from runplane.app import plugins
+from runplane.domain.errors import ConfigurationError
+from runplane.ports.catalog import Catalog
+from runplane.ports.executor import Executor
+from runplane.ports.run_log_store import RunLogStore
+from runplane.ports.secrets import Secrets
+from runplane.ports.task import TaskRunner
+
+#: Task runners come from this entry-point group, keyed by task kind ("python", "shell").
+TASK_RUNNERS = "runplane.task_runners"
+
+
+def executor(section: dict[str, Any], source: str) -> Executor:
+    """The configured executor."""
+    built: Executor = plugins.build("executor", section, source)
+    return built
+
+
+def run_log_store(section: dict[str, Any], source: str) -> RunLogStore:
+    """The configured run log store."""
+    built: RunLogStore = plugins.build("run_log_store", section, source)
+    return built
+
+
+def catalog(section: dict[str, Any], source: str) -> Catalog:
+    """The configured catalog."""
+    built: Catalog = plugins.build("catalog", section, source)
+    return built
+
+
+def secrets(section: dict[str, Any], source: str) -> Secrets:
+    """The configured secrets manager."""
+    built: Secrets = plugins.build("secrets", section, source)
+    return built
+
+
+def task_runners(on_event: EventCallback | None) -> Mapping[str, TaskRunner]:
+    """One runner per installed task kind; `on_event` goes to those that take it (python)."""
+    runners: dict[str, TaskRunner] = {}
+    for kind, entry in _installed_task_runners().items():
+        cls = entry.load()
+        takes_events = "on_event" in inspect.signature(cls).parameters
+        runner = cls(on_event=on_event) if takes_events else cls()
+        if not isinstance(runner, TaskRunner):
+            raise ConfigurationError(
+                f"task runner '{kind}' ({entry.value}) does not implement the TaskRunner "
+                "port (runplane.ports.task): it has no run method"
+            )
+        runners[kind] = runner
+    return runners
+
+
+def preload_task_runners() -> None:
+    """Import every installed task runner's module (the step server, before it forks)."""
+    for entry in _installed_task_runners().values():
+        entry.load()
+
+
+@cache
+def _installed_task_runners() -> dict[str, Any]:
+    return {entry.name: entry for entry in entry_points(group=TASK_RUNNERS)}
