@@ -31,8 +31,7 @@ def main() -> None:
 
         serve(sys.argv[2:], build_step_command(steps, load_graph), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
-    from runplane.app.bootstrap.root import queries  # noqa: PLC0415
-    from runplane.app.sdk import service  # noqa: PLC0415
+    from runplane.app.bootstrap.root import application, queries  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
-    build_cli(service, ToolingService(), queries)()
+    build_cli(application, ToolingService(), queries)()

@@ -14,7 +14,6 @@ from dependency_injector import providers
 
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.clock import Clock, utc_now
-from runplane.app.loader import load_graph, load_job
 from runplane.ports.catalog import Catalog
 from runplane.ports.driving import Application
 from runplane.ports.executor import Executor
@@ -63,9 +62,11 @@ class RunService:
 
     def _bind(self, app: Application) -> None:
         self.application = app
+        self.commands, self.steps, self.queries = app.commands, app.steps, app.queries
+        self.deployment = app.deployment
         commands, steps, queries, deployment = app.commands, app.steps, app.queries, app.deployment
-        self.load_pipeline = load_graph
-        self.load_job = load_job
+        self.load_pipeline = app.definitions.pipeline
+        self.load_job = app.definitions.job
         self.run = commands.run
         self.retry = commands.retry
         self.start_run = commands.start_run

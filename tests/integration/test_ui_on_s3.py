@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from runplane import Pipeline, PythonTask, metric
 from runplane.adapters.ui.server import build_app
-from runplane.app.sdk import service
+from runplane.app.bootstrap.root import application
 from tests.integration.conftest import needs_s3
 
 pytestmark = [pytest.mark.integration, needs_s3]
@@ -32,11 +32,11 @@ def test_runs_and_a_step_panel_come_from_s3(
         f"  config: {{bucket: ui-data, endpoint_url: '{s3_endpoint}'}}\n"
     )
     monkeypatch.chdir(tmp_path)
-    app = service(str(config))
+    app = application(str(config))
     pipeline = Pipeline([PythonTask(measure, returns=[metric("m")])], name="on-s3")
-    app.run(pipeline.graph, run_id="s3-run", tag="cloud")
+    app.commands.run(pipeline.graph, run_id="s3-run", tag="cloud")
 
-    client = TestClient(build_app(app))
+    client = TestClient(build_app(app.queries))
     runs = client.get("/").text
     assert '<tr data-run="s3-run">' in runs
     assert "cloud" in runs

@@ -76,7 +76,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunService:
 
 @pytest.fixture
 def client(service: RunService) -> TestClient:
-    return TestClient(build_app(service))
+    return TestClient(build_app(service.queries))
 
 
 def run_ids(html: str) -> list[str]:
@@ -165,7 +165,7 @@ def test_step_panel_survives_output_lost_from_the_catalog(
     def lost(run_id: str, step_path: str, attempt: int | None = None) -> str:
         raise CatalogError(f"no file logs/{step_path}/attempt-{attempt}.log in run {run_id}")
 
-    monkeypatch.setattr(service, "step_output", lost)
+    monkeypatch.setattr(service.queries, "step_output", lost)
     page = client.get("/runs/bad", params={"step": "each.0.double"})
     assert page.status_code == 200
     assert "(output unavailable: no file logs/each.0.double/attempt-1.log in run bad)" in page.text
@@ -245,14 +245,14 @@ def test_pages_of_a_running_run_refresh_themselves(service: RunService, client: 
 def test_a_loopback_server_answers_only_requests_for_loopback_names(
     service: RunService,
 ) -> None:
-    web = build_app(service, hosts=["localhost", "127.0.0.1"])
+    web = build_app(service.queries, hosts=["localhost", "127.0.0.1"])
     assert TestClient(web, base_url="http://127.0.0.1:8265").get("/").status_code == 200
     # A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing.
     assert TestClient(web, base_url="http://attacker.example").get("/").status_code == 400
 
 
 def test_token_is_required_when_given(service: RunService) -> None:
-    guarded = TestClient(build_app(service, token="open-sesame"))
+    guarded = TestClient(build_app(service.queries, token="open-sesame"))
     assert guarded.get("/").status_code == 401
     assert guarded.get("/", params={"token": "wrong"}).status_code == 401
     assert guarded.get("/", headers={"Authorization": "Bearer open-sesame"}).status_code == 200

@@ -86,7 +86,7 @@ def show(
     """Show one run as a tree of steps: status, duration, attempts, parameters, metrics, files."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        tree = app.show(resolved(app, run_id))
+        tree = app.queries.show(resolved(app.queries, run_id))
         record = tree.step(step) if step is not None else None
     if as_json:
         data = record.to_dict() if record is not None else tree.log.to_dict()
@@ -110,7 +110,7 @@ def logs(
     """Print what a step printed (stdout and stderr) in one attempt."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        text = app.step_output(resolved(app, run_id), step, attempt)
+        text = app.queries.step_output(resolved(app.queries, run_id), step, attempt)
     sys.stdout.write(text)
 
 

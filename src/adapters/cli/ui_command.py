@@ -48,7 +48,7 @@ def ui(
     with _user_errors(debug):
         # On loopback, answer only requests addressed to loopback names (see LOOPBACK_NAMES).
         hosts = [*LOOPBACK_NAMES, host] if loopback else None
-        web = build_app(ctx.obj(config_file), token=token, hosts=hosts)
+        web = build_app(ctx.obj(config_file).queries, token=token, hosts=hosts)
     if not loopback and not token:
         err.print(
             f"warning: serving on {host} without --token: anyone who reaches this address "

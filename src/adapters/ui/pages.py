@@ -14,7 +14,7 @@ from runplane.adapters.cli.views import took
 from runplane.adapters.ui.recorded_graph import recorded_graph
 from runplane.domain.errors import RunplaneError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
-from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 
 PAGE_SIZE = 50
 #: States whose page refreshes itself: `processing` when the store cannot tell whether the
@@ -52,7 +52,7 @@ class RunsPage:
 
 
 def runs_page(
-    app: Application,
+    app: RunQueries,
     *,
     status: str | None = None,
     tag: str | None = None,
@@ -144,7 +144,7 @@ class RunPage:
         object.__setattr__(self, "live", self.state in UNFINISHED)
 
 
-def run_page(app: Application, run_id: str, step_path: str | None = None) -> RunPage:
+def run_page(app: RunQueries, run_id: str, step_path: str | None = None) -> RunPage:
     """A run read from the store; `step_path` picks the step panel. Raises RunLogNotFoundError."""
     # `show`, not `get_run`: it masks values that became secret after the run recorded them.
     tree = app.show(run_id)
@@ -188,7 +188,7 @@ def branch_chips(log: RunLog) -> list[tuple[str, list[Branch]]]:
     return chips
 
 
-def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
+def step_view(app: RunQueries, run_id: str, step: StepLog) -> StepView:
     """A step's records, each attempt with the output it captured."""
     attempts = [
         AttemptView(
@@ -215,7 +215,7 @@ def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
     )
 
 
-def _output(app: Application, run_id: str, path: str, attempt: int) -> str:
+def _output(app: RunQueries, run_id: str, path: str, attempt: int) -> str:
     # A log file gone from the catalog must not hide the rest of the panel.
     try:
         return app.step_output(run_id, path, attempt)
@@ -282,7 +282,7 @@ class ComparePage:
 ABSENT = "-"
 
 
-def compare_page(app: Application, run_ids: Iterable[str]) -> ComparePage:
+def compare_page(app: RunQueries, run_ids: Iterable[str]) -> ComparePage:
     """The runs side by side. Raises RunLogNotFoundError for an unknown run."""
     logs = [app.show(run_id).log for run_id in run_ids]  # masked, as on the run page
     sections = [

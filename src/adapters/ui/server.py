@@ -20,7 +20,7 @@ from runplane.adapters.cli.graph_html import legend
 from runplane.adapters.ui import pages
 from runplane.adapters.ui.metrics_plot import metrics_page
 from runplane.domain.errors import ParameterError, RunLogError, RunLogNotFoundError
-from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 
 HERE = Path(__file__).parent
 TOKEN_COOKIE = "runplane_ui_token"
@@ -32,7 +32,7 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 def build_app(
-    app: Application, *, token: str | None = None, hosts: Sequence[str] | None = None
+    app: RunQueries, *, token: str | None = None, hosts: Sequence[str] | None = None
 ) -> Starlette:
     """The web app over `app`'s query side.
 
@@ -63,7 +63,7 @@ def build_app(
 class _Handlers:
     """One method per page; errors a user can cause become a page saying what was wrong."""
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: RunQueries) -> None:
         self.app = app
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)

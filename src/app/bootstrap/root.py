@@ -14,7 +14,7 @@ from runplane.app import plugins
 from runplane.app.bootstrap import adapters
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.config import load_settings
-from runplane.ports.driving import Application
+from runplane.ports.driving import Application, PipelineFiles
 from runplane.ports.queries import RunQueries
 from runplane.ports.step_path import StepPath
 
@@ -67,10 +67,12 @@ def create_root(
 
 
 def application(
-    configuration_file: str | None = None, on_event: EventCallback | None = None
+    configuration_file: str | None = None,
+    on_event: EventCallback | None = None,
+    definitions: PipelineFiles | None = None,
 ) -> Application:
     """The use cases for a configuration file (the default configuration when None)."""
-    return application_of(create_root(configuration_file, on_event).use_cases)
+    return application_of(create_root(configuration_file, on_event).use_cases, definitions)
 
 
 def queries(configuration_file: str | None = None) -> RunQueries:

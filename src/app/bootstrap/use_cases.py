@@ -11,7 +11,7 @@ from dependency_injector import containers, providers
 from runplane.app.clock import Clock, utc_now
 from runplane.app.code_identity import code_identity
 from runplane.app.listeners import Listeners
-from runplane.app.loader import load_recorded_graph
+from runplane.app.loader import load_graph, load_job, load_recorded_graph
 from runplane.app.masking import masked_store
 from runplane.app.telemetry import spans_for, traced_driver, traced_steps
 from runplane.app.use_cases.deployment import DeploymentService
@@ -20,8 +20,9 @@ from runplane.app.use_cases.run_commands import CodeIdentity, RecordedGraph, Run
 from runplane.app.use_cases.run_driver import ExecutorDriver
 from runplane.app.use_cases.run_queries import RunQueryService
 from runplane.app.use_cases.step_path import StepPathService
+from runplane.domain.graph import Graph
 from runplane.ports.catalog import Catalog
-from runplane.ports.driving import Application
+from runplane.ports.driving import Application, PipelineFiles
 from runplane.ports.executor import Executor
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
@@ -133,6 +134,25 @@ class UseCaseContainer(containers.DeclarativeContainer):
 
 def application_of(
     cases: UseCaseContainer | providers.Container[UseCaseContainer],
+    definitions: PipelineFiles | None = None,
 ) -> Application:
     """The four use cases a container provides, as the driving ports."""
-    return Application(cases.commands(), cases.steps(), cases.queries(), cases.deployment())
+    return Application(
+        cases.commands(),
+        cases.steps(),
+        cases.queries(),
+        cases.deployment(),
+        definitions or LoaderDefinitions(),
+    )
+
+
+class LoaderDefinitions:
+    """Pipeline and job files loaded by `app.loader` (`PipelineFiles`)."""
+
+    def pipeline(self, pipeline_file: str) -> Graph:
+        """The graph a pipeline file defines."""
+        return load_graph(pipeline_file)
+
+    def job(self, job_file: str) -> Graph:
+        """The one-step graph a job file defines."""
+        return load_job(job_file)
