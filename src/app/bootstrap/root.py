@@ -49,12 +49,17 @@ class Root(containers.DeclarativeContainer):
     )
 
 
+#: A Root made ahead by `preload` in the step server: instantiating a container copies all
+#: its providers (tens of ms here), so each forked step process takes this one instead.
+_made_ahead: list[Root] = []
+
+
 def create_root(
     configuration_file: str | None = None, on_event: EventCallback | None = None
 ) -> Root:
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
-    root = Root()
+    root = _made_ahead.pop() if _made_ahead else Root()
     root.config.from_pydantic(settings)
     root.source.override(providers.Object(source))
     if on_event is not None:
@@ -98,3 +103,4 @@ def preload(configuration_file: str | None = None) -> None:
     for section in plugins.PORTS:
         plugins.load(section, sections[section]["type"])
     adapters.preload_task_runners()
+    _made_ahead[:] = [Root()]
