@@ -1,4 +1,8 @@
-"""The driving port: the use cases the command line (and users' own code) call."""
+"""The old single driving port, kept only as the type of the SDK's `service()`.
+
+Callers take the four use-case ports (`ports.driving.Application`); this goes when the
+SDK (moving to `runplane.sdk`) returns those.
+"""
 
 from __future__ import annotations
 
