@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dependency_injector import providers
-
+from runplane.app.bootstrap.di import providers
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.clock import Clock, utc_now
 from runplane.ports.catalog import Catalog

@@ -7,11 +7,10 @@ receive the ports as typed dependencies (`bootstrap.use_cases.UseCaseContainer`)
 
 from __future__ import annotations
 
-from dependency_injector import containers, providers
-
 from runplane.adapters.tasks.asynchronous import EventCallback
 from runplane.app import plugins
 from runplane.app.bootstrap import adapters
+from runplane.app.bootstrap.di import containers, providers
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.config import load_settings
 from runplane.ports.driving import Application, PipelineFiles

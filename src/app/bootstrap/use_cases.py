@@ -6,8 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dependency_injector import containers, providers
-
+from runplane.app.bootstrap.di import containers, providers
 from runplane.app.clock import Clock, utc_now
 from runplane.app.code_identity import code_identity
 from runplane.app.listeners import Listeners
