@@ -23,10 +23,19 @@ PORTS: dict[str, tuple[str, type]] = {
 }
 
 
+#: Task runners, by task kind ("python", "shell"): not a configuration section, one of each.
+TASK_RUNNERS = "runplane.task_runners"
+
+
 def installed(section: str) -> dict[str, EntryPoint]:
     """The adapters installed for a section, by type name."""
     group, _ = PORTS[section]
     return _registry().get(group, {})
+
+
+def task_runners() -> dict[str, EntryPoint]:
+    """The task runners installed, by task kind."""
+    return _registry().get(TASK_RUNNERS, {})
 
 
 @cache
@@ -34,12 +43,12 @@ def _registry() -> dict[str, dict[str, EntryPoint]]:
     """Every port's entry points, from one pass over the installed distributions.
 
     Each `entry_points(group=...)` call reads every distribution's metadata again; one
-    pass for the four groups costs a quarter of that, once per process.
+    pass for the five groups costs a fifth of that, once per process.
     """
     everything = entry_points()
     return {
         group: {entry.name: entry for entry in everything.select(group=group)}
-        for group, _ in PORTS.values()
+        for group in [*(group for group, _ in PORTS.values()), TASK_RUNNERS]
     }
 
 

@@ -7,8 +7,6 @@ checks it implements the port; these wrappers give mypy the port type the root w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
-from importlib.metadata import entry_points
 from typing import Any
 
 from runplane.adapters.tasks.asynchronous import EventCallback
@@ -19,9 +17,6 @@ from runplane.ports.executor import Executor
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
-
-#: Task runners come from this entry-point group, keyed by task kind ("python", "shell").
-TASK_RUNNERS = "runplane.task_runners"
 
 
 def executor(section: dict[str, Any], source: str) -> Executor:
@@ -51,7 +46,7 @@ def secrets(section: dict[str, Any], source: str) -> Secrets:
 def task_runners(on_event: EventCallback | None) -> Mapping[str, TaskRunner]:
     """One runner per installed task kind; `on_event` goes to those that take it (python)."""
     runners: dict[str, TaskRunner] = {}
-    for kind, entry in _installed_task_runners().items():
+    for kind, entry in plugins.task_runners().items():
         cls = entry.load()
         takes_events = "on_event" in _keyword_names(cls)
         runner = cls(on_event=on_event) if takes_events else cls()
@@ -78,10 +73,5 @@ def _keyword_names(cls: type) -> tuple[str, ...]:
 
 def preload_task_runners() -> None:
     """Import every installed task runner's module (the step server, before it forks)."""
-    for entry in _installed_task_runners().values():
+    for entry in plugins.task_runners().values():
         entry.load()
-
-
-@cache
-def _installed_task_runners() -> dict[str, Any]:
-    return {entry.name: entry for entry in entry_points(group=TASK_RUNNERS)}
