@@ -14,6 +14,7 @@ from runplane.app.bootstrap.di import providers
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.clock import Clock, utc_now
 from runplane.ports.catalog import Catalog
+from runplane.ports.definitions import PipelineDefinitions
 from runplane.ports.driving import Application
 from runplane.ports.executor import Executor
 from runplane.ports.run_log_store import RunLogStore
@@ -38,6 +39,7 @@ class RunService:
         configuration_file: str | None = None,
         clock: Clock = utc_now,
         telemetry: Mapping[str, Any] | None = None,
+        definitions: PipelineDefinitions | None = None,
     ) -> None:
         cases = UseCaseContainer(
             executor=executor,
@@ -50,6 +52,8 @@ class RunService:
             configuration_file=providers.Object(configuration_file),
             telemetry=providers.Object(telemetry),
         )
+        if definitions is not None:
+            cases.definitions.override(providers.Object(definitions))
         self._bind(application_of(cases))
 
     @classmethod

@@ -73,3 +73,11 @@ class RunQueries(Protocol):
     def catalog_location(self, run_id: str) -> str:
         """Where the run's files are kept."""
         ...
+
+    def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:
+        """The start (at most `max_bytes`) of a recorded file as text, secrets masked.
+
+        None when the file is not text. The recorded version is read, hash-checked:
+        raises CatalogError when it is missing or changed.
+        """
+        ...

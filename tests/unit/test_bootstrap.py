@@ -32,7 +32,13 @@ class FakeRunner:
     def __init__(self) -> None:
         self.ran: list[str] = []
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
         self.ran.append(step_path)
         return TaskResult(returns={"x": 42})
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner, Result
 
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
-from runplane.app.bootstrap.root import application
 from runplane.app.run_client import run_queries
+from runplane.console import cli_application
 from tests.unit.test_run_client import PIPELINE
 
 
@@ -30,7 +30,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=Wiring(application, None, run_queries))
+    return CliRunner().invoke(cli, list(args), obj=Wiring(cli_application, None, run_queries))
 
 
 def test_runs_get_prints_json_and_writes_objects_as_pickles(config: str, tmp_path: Path) -> None:

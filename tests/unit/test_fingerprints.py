@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from runplane import Catalog, Pipeline, PythonTask
-from runplane.app.sdk import service
 from runplane.domain.fingerprints import (
     PIPELINE_MODULE_PREFIX,
     consumed,
     definition,
     fingerprint,
 )
+from runplane.sdk import service
 
 
 def work(x: int) -> int:

@@ -13,7 +13,9 @@ from runplane.app.bootstrap import adapters
 from runplane.app.bootstrap.di import containers, providers
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.config import load_settings
-from runplane.ports.driving import Application, PipelineFiles
+from runplane.app.definitions import NoDefinitions
+from runplane.ports.definitions import PipelineDefinitions
+from runplane.ports.driving import Application
 from runplane.ports.queries import RunQueries
 from runplane.ports.step_path import StepPath
 
@@ -26,6 +28,8 @@ class Root(containers.DeclarativeContainer):
     configuration_file: providers.Object[str | None] = providers.Object(None)
     #: Receives events that async generator tasks stream (`pipeline.execute(on_event=...)`).
     on_event: providers.Object[EventCallback | None] = providers.Object(None)
+    #: Loads pipeline and job files; given by the caller (the SDK), which app never imports.
+    definitions: providers.Object[PipelineDefinitions] = providers.Object(NoDefinitions())
 
     executor = providers.Singleton(adapters.executor, config.executor, source)
     run_log_store = providers.Singleton(adapters.run_log_store, config.run_log_store, source)
@@ -40,6 +44,7 @@ class Root(containers.DeclarativeContainer):
         catalog=catalog,
         secrets=secrets,
         task_runners=task_runners,
+        definitions=definitions,
         configuration=config,
         configuration_file=configuration_file,
         telemetry=config.telemetry,
@@ -54,7 +59,9 @@ _made_ahead: list[Root] = []
 
 
 def create_root(
-    configuration_file: str | None = None, on_event: EventCallback | None = None
+    configuration_file: str | None = None,
+    on_event: EventCallback | None = None,
+    definitions: PipelineDefinitions | None = None,
 ) -> Root:
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
@@ -63,6 +70,8 @@ def create_root(
     root.source.override(providers.Object(source))
     if on_event is not None:
         root.on_event.override(providers.Object(on_event))
+    if definitions is not None:
+        root.definitions.override(providers.Object(definitions))
     if configuration_file:
         root.configuration_file.override(providers.Object(configuration_file))
     for port in (root.executor, root.run_log_store, root.catalog, root.secrets):
@@ -73,10 +82,10 @@ def create_root(
 def application(
     configuration_file: str | None = None,
     on_event: EventCallback | None = None,
-    definitions: PipelineFiles | None = None,
+    definitions: PipelineDefinitions | None = None,
 ) -> Application:
     """The use cases for a configuration file (the default configuration when None)."""
-    return application_of(create_root(configuration_file, on_event).use_cases, definitions)
+    return application_of(create_root(configuration_file, on_event, definitions).use_cases)
 
 
 def queries(configuration_file: str | None = None) -> RunQueries:

@@ -9,19 +9,19 @@ from typing import Any
 from runplane.app.bootstrap.di import containers, providers
 from runplane.app.clock import Clock, utc_now
 from runplane.app.code_identity import code_identity
+from runplane.app.definitions import NoDefinitions
 from runplane.app.listeners import Listeners
-from runplane.app.loader import load_graph, load_job, load_recorded_graph
 from runplane.app.masking import masked_store
 from runplane.app.telemetry import spans_for, traced_driver, traced_steps
 from runplane.app.use_cases.deployment import DeploymentService
 from runplane.app.use_cases.live_runs import LiveRuns
-from runplane.app.use_cases.run_commands import CodeIdentity, RecordedGraph, RunCommandsService
+from runplane.app.use_cases.run_commands import CodeIdentity, RunCommandsService
 from runplane.app.use_cases.run_driver import ExecutorDriver
 from runplane.app.use_cases.run_queries import RunQueryService
 from runplane.app.use_cases.step_path import StepPathService
-from runplane.domain.graph import Graph
 from runplane.ports.catalog import Catalog
-from runplane.ports.driving import Application, PipelineFiles
+from runplane.ports.definitions import PipelineDefinitions
+from runplane.ports.driving import Application
 from runplane.ports.executor import Executor
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
@@ -57,8 +57,9 @@ class UseCaseContainer(containers.DeclarativeContainer):
     code_identity: providers.Dependency[CodeIdentity] = providers.Dependency(
         instance_of=_kind(Callable), default=providers.Object(code_identity)
     )
-    recorded_graph: providers.Dependency[RecordedGraph] = providers.Dependency(
-        instance_of=_kind(Callable), default=providers.Object(load_recorded_graph)
+    #: Loads pipeline files: what a retry without a graph runs again (the SDK gives it).
+    definitions: providers.Dependency[PipelineDefinitions] = providers.Dependency(
+        instance_of=_kind(PipelineDefinitions), default=providers.Object(NoDefinitions())
     )
     configuration: providers.Dependency[Mapping[str, Any]] = providers.Dependency(
         instance_of=_kind(Mapping), default=providers.Object({})
@@ -120,7 +121,7 @@ class UseCaseContainer(containers.DeclarativeContainer):
         clock=clock,
         environ=environ,
         code_identity=code_identity,
-        recorded_graph=recorded_graph,
+        definitions=definitions,
         configuration=configuration,
     )
     queries = providers.Singleton(
@@ -133,7 +134,6 @@ class UseCaseContainer(containers.DeclarativeContainer):
 
 def application_of(
     cases: UseCaseContainer | providers.Container[UseCaseContainer],
-    definitions: PipelineFiles | None = None,
 ) -> Application:
     """The four use cases a container provides, as the driving ports."""
     return Application(
@@ -141,17 +141,5 @@ def application_of(
         cases.steps(),
         cases.queries(),
         cases.deployment(),
-        definitions or LoaderDefinitions(),
+        cases.definitions(),
     )
-
-
-class LoaderDefinitions:
-    """Pipeline and job files loaded by `app.loader` (`PipelineFiles`)."""
-
-    def pipeline(self, pipeline_file: str) -> Graph:
-        """The graph a pipeline file defines."""
-        return load_graph(pipeline_file)
-
-    def job(self, job_file: str) -> Graph:
-        """The one-step graph a job file defines."""
-        return load_job(job_file)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from runplane.app.clock import Clock
+from runplane.app.definitions import recorded_graph, recorded_pipeline
 from runplane.app.executor_roles import refuse_render_only
 from runplane.app.initial_parameters import starting_parameters
 from runplane.app.listeners import Listeners
-from runplane.app.loader import recorded_pipeline
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
 from runplane.app.use_cases.live_runs import LiveRuns
@@ -27,14 +27,13 @@ from runplane.domain.run_log import RunLog, Status
 from runplane.domain.scope import outcome
 from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
+from runplane.ports.definitions import PipelineDefinitions
 from runplane.ports.executor import Executor, GraphRewriter
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.step_path import StepPath
 
-logger = logging.getLogger("runplane.app.service")  # the name the CLI's step log listens on
+logger = logging.getLogger(__name__)
 
-#: The graph of the pipeline file a run recorded: (run id, file) -> Graph.
-RecordedGraph = Callable[[str, str | None], Graph]
 #: What code a run runs (git commit and dirty flag, else runplane's version).
 CodeIdentity = Callable[[], dict[str, Any]]
 
@@ -55,7 +54,7 @@ class RunCommandsService:
         clock: Clock,
         environ: Mapping[str, str],
         code_identity: CodeIdentity,
-        recorded_graph: RecordedGraph,
+        definitions: PipelineDefinitions,
         configuration: Mapping[str, Any] | None = None,
     ) -> None:
         self._executor = executor
@@ -68,7 +67,7 @@ class RunCommandsService:
         self._clock = clock
         self._environ = environ
         self._code_identity = code_identity
-        self._recorded_graph = recorded_graph
+        self._definitions = definitions
         self._configuration = dict(configuration or {})
 
     def run(
@@ -140,7 +139,7 @@ class RunCommandsService:
         orchestrated: bool,
     ) -> RunLog:
         original = self._store.get_run(run_id)
-        graph = graph or self._recorded_graph(original.run_id, original.pipeline_file)
+        graph = graph or recorded_graph(self._definitions, original.run_id, original.pipeline_file)
         check_same_structure(graph, original)
         initial, source = starting_parameters(
             parameters_file, self._environ, base=original.initial_parameters

@@ -19,7 +19,7 @@ from runplane.ports.executor import Executor, RunPlan
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.step_path import StepPath
 
-logger = logging.getLogger("runplane.app.service")  # the name the CLI's step log listens on
+logger = logging.getLogger(__name__)
 
 
 class RunDriver(Protocol):

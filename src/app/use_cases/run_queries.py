@@ -6,6 +6,7 @@ the UI share this one implementation, built over the store, catalog and secrets 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,37 @@ class RunQueryService:
     def catalog_location(self, run_id: str) -> str:
         """Where the run's files are kept."""
         return self._catalog.location(run_id)
+
+    def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:
+        """The start of the recorded version of a file as text, masked; None when binary."""
+        run_id = check_run_id(run_id)
+        with tempfile.TemporaryDirectory(prefix="runplane-preview-") as scratch:
+            (path,) = self.fetch(run_id, [entry], Path(scratch))
+            with path.open("rb") as stream:
+                head = stream.read(max_bytes)
+        text = text_head(head)
+        if text is None:
+            return None
+        # This process ran nothing: mask the secrets the run's steps declared, where found.
+        pipeline = self._store.get_run(run_id).pipeline
+        masking.fetch_for_masking(self._secrets, masking.named_in(pipeline))
+        return masking.mask(text)
+
+
+def text_head(head: bytes) -> str | None:
+    """`head` (the start of a file) decoded as UTF-8 text; None when it looks binary.
+
+    A cut can split a character at the end, so an undecodable tail of up to 3 bytes is
+    dropped rather than taken for binary.
+    """
+    if b"\0" in head:
+        return None
+    for cut in range(4):
+        try:
+            return head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def latest_run_id(

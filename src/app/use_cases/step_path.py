@@ -23,7 +23,7 @@ from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
 
-logger = logging.getLogger("runplane.app.service")  # the name users' logging config knows
+logger = logging.getLogger(__name__)
 
 
 class StepPathService:
