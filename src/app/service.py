@@ -1,8 +1,9 @@
-"""`RunService`: the four use cases over ports given by hand, behind the old single object.
+"""`RunService`: the four use cases behind one object, what `runplane.service()` returns.
 
-Tests and scripts that build runplane from adapter instances (no configuration file) use
-this; it wires through the root's own `UseCaseContainer`, so there is one wiring. Every
-method is a use case's own (bound here), nothing is implemented twice.
+`RunService.of(app)` wraps what the root built (the SDK's `service()`); the constructor
+takes adapter instances instead (tests, scripts) and wires them through the root's own
+`UseCaseContainer`, so there is one wiring. Every method is a use case's own, bound here:
+nothing is implemented twice.
 """
 
 from __future__ import annotations

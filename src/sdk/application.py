@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runplane.ports.application import Application
+    from runplane.app.service import RunService
     from runplane.ports.definitions import PipelineDefinitions
 
 
@@ -14,7 +14,7 @@ def application(
     configuration_file: str | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     definitions: PipelineDefinitions | None = None,
-) -> Application:
+) -> RunService:
     """The application service, built by the composition root from a configuration file.
 
     The one place the SDK (and the console script) reaches the root. `definitions` loads
