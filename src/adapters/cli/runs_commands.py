@@ -62,7 +62,9 @@ def list_runs(
 ) -> None:
     """List recorded runs, newest first: a table on a terminal, one line per run when piped."""
     with _user_errors(debug):
-        summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
+        summaries = ctx.obj(config_file).queries.list_runs(
+            status=status, tag=tag, since=since, limit=limit
+        )
     if as_json:
         sys.stdout.write(strict_dumps([s.to_dict() for s in summaries], indent=2) + "\n")
     elif out.is_terminal:
