@@ -23,7 +23,7 @@ def tooling() -> ToolingService:
 
 def test_schema_offers_every_installed_type_per_section(tooling: ToolingService) -> None:
     schema = tooling.config_schema()
-    assert set(schema["properties"]) == set(plugins.PORTS)
+    assert set(schema["properties"]) == {*plugins.PORTS, "telemetry"}
     for section in plugins.PORTS:
         branch = tooling.config_schema(section)
         types = {

@@ -1,16 +1,16 @@
 """Adapters built from configuration sections, each returned as the port it implements.
 
-`plugins.build` picks the adapter class by the section's `type` (an entry-point name) and
-checks it implements the port; these wrappers give mypy the port type the root wires.
+`load_settings` validated each section against the adapter its `type` names (an entry
+point); `plugins.build_port` constructs it and checks it implements the port, typed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from runplane.adapters.tasks.asynchronous import EventCallback
-from runplane.app import plugins
+from runplane.app import plugins, registry
+from runplane.app.config import Settings
 from runplane.domain.errors import ConfigurationError
 from runplane.ports.catalog import Catalog
 from runplane.ports.executor import Executor
@@ -19,34 +19,30 @@ from runplane.ports.secrets import Secrets
 from runplane.ports.task import TaskRunner
 
 
-def executor(section: dict[str, Any], source: str) -> Executor:
+def executor(settings: Settings, source: str) -> Executor:
     """The configured executor."""
-    built: Executor = plugins.build("executor", section, source)
-    return built
+    return plugins.build_port(plugins.EXECUTOR, settings.executor, source)
 
 
-def run_log_store(section: dict[str, Any], source: str) -> RunLogStore:
+def run_log_store(settings: Settings, source: str) -> RunLogStore:
     """The configured run log store."""
-    built: RunLogStore = plugins.build("run_log_store", section, source)
-    return built
+    return plugins.build_port(plugins.RUN_LOG_STORE, settings.run_log_store, source)
 
 
-def catalog(section: dict[str, Any], source: str) -> Catalog:
+def catalog(settings: Settings, source: str) -> Catalog:
     """The configured catalog."""
-    built: Catalog = plugins.build("catalog", section, source)
-    return built
+    return plugins.build_port(plugins.CATALOG, settings.catalog, source)
 
 
-def secrets(section: dict[str, Any], source: str) -> Secrets:
+def secrets(settings: Settings, source: str) -> Secrets:
     """The configured secrets manager."""
-    built: Secrets = plugins.build("secrets", section, source)
-    return built
+    return plugins.build_port(plugins.SECRETS, settings.secrets, source)
 
 
 def task_runners(on_event: EventCallback | None) -> Mapping[str, TaskRunner]:
     """One runner per installed task kind; `on_event` goes to those that take it (python)."""
     runners: dict[str, TaskRunner] = {}
-    for kind, entry in plugins.task_runners().items():
+    for kind, entry in registry.task_runners().items():
         cls = entry.load()
         takes_events = "on_event" in _keyword_names(cls)
         runner = cls(on_event=on_event) if takes_events else cls()
@@ -73,5 +69,5 @@ def _keyword_names(cls: type) -> tuple[str, ...]:
 
 def preload_task_runners() -> None:
     """Import every installed task runner's module (the step server, before it forks)."""
-    for entry in plugins.task_runners().values():
+    for entry in registry.task_runners().values():
         entry.load()

@@ -8,11 +8,10 @@ receive the ports as typed dependencies (`bootstrap.use_cases.UseCaseContainer`)
 from __future__ import annotations
 
 from runplane.adapters.tasks.asynchronous import EventCallback
-from runplane.app import plugins
 from runplane.app.bootstrap import adapters
 from runplane.app.bootstrap.di import containers, providers
 from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
-from runplane.app.config import load_settings
+from runplane.app.config import Settings, load_settings
 from runplane.app.definitions import NoDefinitions
 from runplane.ports.definitions import PipelineDefinitions
 from runplane.ports.driving import Application
@@ -31,10 +30,13 @@ class Root(containers.DeclarativeContainer):
     #: Loads pipeline and job files; given by the caller (the SDK), which app never imports.
     definitions: providers.Object[PipelineDefinitions] = providers.Object(NoDefinitions())
 
-    executor = providers.Singleton(adapters.executor, config.executor, source)
-    run_log_store = providers.Singleton(adapters.run_log_store, config.run_log_store, source)
-    catalog = providers.Singleton(adapters.catalog, config.catalog, source)
-    secrets = providers.Singleton(adapters.secrets, config.secrets, source)
+    #: The validated, typed settings (`config` holds the same sections as written).
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+
+    executor = providers.Singleton(adapters.executor, settings, source)
+    run_log_store = providers.Singleton(adapters.run_log_store, settings, source)
+    catalog = providers.Singleton(adapters.catalog, settings, source)
+    secrets = providers.Singleton(adapters.secrets, settings, source)
     task_runners = providers.Singleton(adapters.task_runners, on_event)
 
     use_cases = providers.Container(
@@ -66,7 +68,8 @@ def create_root(
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
     root = _made_ahead.pop() if _made_ahead else Root()
-    root.config.from_pydantic(settings)
+    root.settings.override(providers.Object(settings))
+    root.config.from_dict(settings.sections())
     root.source.override(providers.Object(source))
     if on_event is not None:
         root.on_event.override(providers.Object(on_event))
@@ -106,9 +109,6 @@ def preload(configuration_file: str | None = None) -> None:
     The step server calls this once so that the processes it forks find them imported;
     nothing here logs in, connects or opens a run log (adapters are built per step).
     """
-    settings, _ = load_settings(configuration_file)
-    sections = settings.model_dump()
-    for section in plugins.PORTS:
-        plugins.load(section, sections[section]["type"])
+    load_settings(configuration_file)  # validating a section imports its adapter
     adapters.preload_task_runners()
     _made_ahead[:] = [Root()]
