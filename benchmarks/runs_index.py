@@ -109,7 +109,7 @@ def ui_rows(root: Path, repeat: int) -> list[tuple[str, tuple[float, float]]]:
         return []
     from runplane.adapters.catalogs.do_nothing import DoNothingCatalog  # noqa: PLC0415
     from runplane.adapters.secrets.do_nothing import DoNothingSecrets  # noqa: PLC0415
-    from runplane.app.queries import RunQueryService  # noqa: PLC0415
+    from runplane.app.use_cases.run_queries import RunQueryService  # noqa: PLC0415
 
     store = FileSystemRunLogStore(FileSystemRunLogStoreConfig(log_folder=str(root)))
     queries = RunQueryService(

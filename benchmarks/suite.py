@@ -469,7 +469,7 @@ NOTES = [
     "interpreter start-up and imports are excluded (see cold start). `import runplane` "
     "defers its configuration and wiring stack (pydantic, pydantic-settings, "
     "dependency-injector) to the first run; the runplane scenarios import it before the "
-    "timed run (`import runplane.app.container`), so imports are excluded for runplane as "
+    "timed run (`import runplane.app.bootstrap.root`), so imports are excluded for runplane as "
     "for the references, whose imports load their whole stack. The cold table puts every "
     "import back: a fresh process's imports plus its first run, which is what a one-off "
     "command pays. Per-step times include each framework's fixed cost per run (for "

@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runplane.ports.application import Application
+    from runplane.ports.driving import Application
 
 # Every import below is inside a function: each command imports only what it needs (a
 # step's process, started once per step, skips typer, rich and dependency-injector).
@@ -26,33 +26,34 @@ def main() -> None:
     if sys.argv[1:2] == ["execute-step"]:
         # Executors start this command once per step: it skips typer and rich (a lean
         # parser of the same arguments) so a step's process imports what the step needs.
-        # It builds the service by plain calls (`step_service`), not through the container.
+        # It builds only the step path, through the same root as every other command.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
+        from runplane.app.bootstrap.root import steps  # noqa: PLC0415
+        from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415
 
-        sys.exit(build_step_command(_step_service)(sys.argv[2:]))
+        sys.exit(build_step_command(steps, FileDefinitions().pipeline)(sys.argv[2:]))
     if sys.argv[1:2] == ["step-server"]:
         # The local-subprocess executor's helper: it imports the step path once and forks
         # one process per step, each running this same `execute-step` command.
         from runplane.adapters.cli.step import build_step_command  # noqa: PLC0415
         from runplane.adapters.executors.step_server import serve  # noqa: PLC0415
-        from runplane.app.step_service import preload  # noqa: PLC0415
-        from runplane.sdk import loader  # noqa: PLC0415, F401  (imported once, before forks)
+        from runplane.app.bootstrap.root import preload, steps  # noqa: PLC0415
+        from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415  (once, before forks)
 
-        serve(sys.argv[2:], build_step_command(_step_service), preload)
+        serve(sys.argv[2:], build_step_command(steps, FileDefinitions().pipeline), preload)
     from runplane.adapters.cli.commands import build_cli  # noqa: PLC0415
-    from runplane.app.run_client import run_queries  # noqa: PLC0415
+    from runplane.app.bootstrap.root import queries  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
-    from runplane.sdk.service import service  # noqa: PLC0415
 
-    build_cli(service, ToolingService(pipeline_schema), run_queries)()
+    build_cli(cli_application, ToolingService(pipeline_schema), queries)()
 
 
-def _step_service(configuration_file: str | None = None) -> Application:
-    """The service a step's process builds: plain calls, the files' loader given from here."""
-    from runplane.app.step_service import build_service  # noqa: PLC0415
+def cli_application(configuration_file: str | None = None) -> Application:
+    """The use cases for the command line, loading pipeline files with the SDK's loader."""
+    from runplane.app.bootstrap.root import application  # noqa: PLC0415
     from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415
 
-    return build_service(configuration_file, definitions=FileDefinitions())
+    return application(configuration_file, definitions=FileDefinitions())
 
 
 def pipeline_schema() -> dict[str, Any]:

@@ -41,7 +41,7 @@ def main() -> None:
     # holds for runplane as for the references, and report it apart (stack_s). Not at
     # module level: local-subprocess step processes import this file too.
     t_stack = time.perf_counter()
-    import runplane.app.container  # noqa: F401, PLC0415
+    import runplane.app.bootstrap.root  # noqa: F401, PLC0415
 
     t0 = time.perf_counter()
     run = pipeline.execute(configuration_file=config)

@@ -22,7 +22,7 @@ pipeline = Pipeline(
 
 if __name__ == "__main__":
     t_stack = time.perf_counter()
-    import runplane.app.container  # noqa: F401  (as in runplane_linear.py: imports excluded)
+    import runplane.app.bootstrap.root  # noqa: F401  (as in runplane_linear.py: imports excluded)
 
     t0 = time.perf_counter()
     run = pipeline.execute()

@@ -1,20 +1,16 @@
-"""The step runner an executor is given: the service's step path, bound to one graph."""
+"""The step runner an executor is given: the step path, bound to one graph."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from runplane.domain.graph import Graph
 from runplane.domain.run_log import StepLog
-
-if TYPE_CHECKING:
-    from runplane.app.service import RunService
+from runplane.ports.step_path import StepPath
 
 
 class BoundSteps:
     """The step runner an executor gets (`ports.executor.StepRunner`, which documents it)."""
 
-    def __init__(self, service: RunService, graph: Graph) -> None:
+    def __init__(self, service: StepPath, graph: Graph) -> None:
         self._service = service
         self._graph = graph
 

@@ -42,9 +42,18 @@ PORTS: dict[str, Port[Any]] = {
 }
 
 
+#: Task runners, by task kind ("python", "shell"): not a configuration section, one of each.
+TASK_RUNNERS = "runplane.task_runners"
+
+
 def installed(section: str) -> dict[str, EntryPoint]:
     """The adapters installed for a section, by type name."""
     return _registry().get(PORTS[section].group, {})
+
+
+def task_runners() -> dict[str, EntryPoint]:
+    """The task runners installed, by task kind."""
+    return _registry().get(TASK_RUNNERS, {})
 
 
 @cache
@@ -52,12 +61,13 @@ def _registry() -> dict[str, dict[str, EntryPoint]]:
     """Every port's entry points, from one pass over the installed distributions.
 
     Each `entry_points(group=...)` call reads every distribution's metadata again; one
-    pass for the four groups costs a quarter of that, once per process.
+    pass for the five groups (the ports' and the task runners') costs a fifth of that,
+    once per process.
     """
     everything = entry_points()
+    groups = [*(port.group for port in PORTS.values()), TASK_RUNNERS]
     return {
-        port.group: {entry.name: entry for entry in everything.select(group=port.group)}
-        for port in PORTS.values()
+        group: {entry.name: entry for entry in everything.select(group=group)} for group in groups
     }
 
 

@@ -29,10 +29,9 @@ from runplane.ports.queries import LATEST, RunQueries
 
 def run_queries(configuration_file: str | None = None) -> RunQueries:
     """The read side, built from a configuration file like `service()`."""
-    from runplane.app.container import create_container  # noqa: PLC0415  (keeps import light)
+    from runplane.app.bootstrap.root import queries  # noqa: PLC0415  (keeps import light)
 
-    queries: RunQueries = create_container(configuration_file).queries()
-    return queries
+    return queries(configuration_file)
 
 
 class LazyValues(Mapping[str, Any]):

@@ -1,4 +1,4 @@
-"""Whether to trace, and the service to build: OpenTelemetry is imported only when tracing.
+"""Whether to trace, and the tracing decorators: OpenTelemetry is imported only when tracing.
 
 Tracing is on when the `telemetry:` section names an endpoint, or when the standard
 `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` variable is set and the `otel` extra is installed;
@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import os
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from runplane.app.service import RunService
+from runplane.app.clock import Clock
+from runplane.app.use_cases.live_runs import LiveRuns
+from runplane.app.use_cases.run_driver import RunDriver
 from runplane.domain.errors import ConfigurationError
+from runplane.ports.step_path import StepPath
+
+if TYPE_CHECKING:
+    from runplane.app.tracing import Spans
 
 logger = logging.getLogger(__name__)
 
@@ -83,14 +88,36 @@ def _installed() -> bool:
     return True
 
 
-def build_service(
-    *, telemetry: Mapping[str, Any] | None, source: str, executor_type: str, **ports: Any
-) -> RunService:
-    """The application service; traced when telemetry is wanted."""
+def spans_for(
+    *,
+    telemetry: Mapping[str, Any] | None,
+    source: str,
+    executor_type: str,
+    live: LiveRuns,
+    environ: Mapping[str, str],
+) -> Spans | None:
+    """The span registry the tracing decorators share; None when tracing is not wanted."""
     config = telemetry_config(telemetry, source)
-    if not wanted(config, os.environ):
-        return RunService(**ports)
-    from runplane.app.tracing import TracedRunService, provider_for  # noqa: PLC0415  (optional)
+    if not wanted(config, environ):
+        return None
+    from runplane.app.tracing import Spans, provider_for  # noqa: PLC0415  (optional extra)
 
-    provider = provider_for(config)
-    return TracedRunService(tracer_provider=provider, executor_type=executor_type, **ports)
+    return Spans(provider_for(config), executor_type, live)
+
+
+def traced_steps(steps: StepPath, spans: Spans | None, clock: Clock) -> StepPath:
+    """The step path, with a span per step and attempt when tracing."""
+    if spans is None:
+        return steps
+    from runplane.app.tracing import TracedStepPath  # noqa: PLC0415  (optional extra)
+
+    return TracedStepPath(steps, spans, clock)
+
+
+def traced_driver(driver: RunDriver, spans: Spans | None) -> RunDriver:
+    """The run driver, with the run's span around it when tracing."""
+    if spans is None:
+        return driver
+    from runplane.app.tracing import TracedDriver  # noqa: PLC0415  (optional extra)
+
+    return TracedDriver(driver, spans)

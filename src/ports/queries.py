@@ -1,4 +1,4 @@
-"""The read side: what users' code and the CLI ask of recorded runs, without running any."""
+"""Driving port, read side: what users' code, the CLI and the UI ask of recorded runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from runplane.domain.identifiers import LATEST
+from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
+from runplane.domain.step_tree import RunTree
 
 __all__ = ["LATEST", "RunQueries"]
 
@@ -54,6 +56,22 @@ class RunQueries(Protocol):
 
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What an attempt of a step (default: the last) printed, masked; '' when nothing."""
+        ...
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations). Raises RunLogNotFoundError."""
+        ...
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ. Raises RunLogNotFoundError."""
+        ...
+
+    def run_log_location(self, run_id: str) -> str:
+        """Where the run's log is kept."""
+        ...
+
+    def catalog_location(self, run_id: str) -> str:
+        """Where the run's files are kept."""
         ...
 
     def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from runplane.ports.application import Application
+    from runplane.app.service import RunService
     from runplane.ports.definitions import PipelineDefinitions
 
 
@@ -14,7 +14,7 @@ def application(
     configuration_file: str | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     definitions: PipelineDefinitions | None = None,
-) -> Application:
+) -> RunService:
     """The application service, built by the composition root from a configuration file.
 
     The one place the SDK (and the console script) reaches the root. `definitions` loads
@@ -23,8 +23,7 @@ def application(
     """
     # Only when a service is built: `import runplane` stays free of dependency-injector,
     # pydantic-settings and the adapters.
-    from runplane.app.container import create_container  # noqa: PLC0415
+    from runplane.app.bootstrap.root import application as use_cases  # noqa: PLC0415
+    from runplane.app.service import RunService  # noqa: PLC0415
 
-    return create_container(
-        configuration_file, on_event=on_event, definitions=definitions
-    ).service()
+    return RunService.of(use_cases(configuration_file, on_event, definitions))

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from runplane.sdk.application import application
 
 if TYPE_CHECKING:
-    from runplane.ports.application import Application
+    from runplane.app.service import RunService
 
 
 def service(
     configuration_file: str | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
-) -> Application:
+) -> RunService:
     """The application service, built by the container from a configuration file."""
     # Speed: `import runplane` (once per step's process) skips the loader and what it imports.
     from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415

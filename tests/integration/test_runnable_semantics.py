@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 import runplane
+from runplane.app.service import RunService
 from runplane.domain.run_log import RunLog
-from runplane.ports.application import Application
 
 EXECUTORS = ["local", "local-subprocess"]
 
@@ -78,7 +78,7 @@ PIPELINE = textwrap.dedent(
 @pytest.fixture(params=EXECUTORS)
 def service(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Application:
+) -> RunService:
     """The application in a scratch folder holding the pipeline file, for one executor."""
     monkeypatch.chdir(tmp_path)
     for key in [k for k in os.environ if k.startswith("RUNPLANE_")]:
@@ -91,13 +91,13 @@ def service(
     return runplane.service("c.yaml")
 
 
-def run(app: Application, which: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> RunLog:
+def run(app: RunService, which: str, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> RunLog:
     monkeypatch.setenv("WHICH", which)
     return app.run(app.load_pipeline("p.py"), pipeline_file="p.py", **kwargs)
 
 
 def test_metric_passes_on_env_is_an_initial_value_namespace_gets_all(
-    service: Application, monkeypatch: pytest.MonkeyPatch
+    service: RunService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RUNPLANE_PRM_x", "5")
     log = run(service, "main", monkeypatch, parameters_file="params.yaml").to_dict()
@@ -111,7 +111,7 @@ def test_metric_passes_on_env_is_an_initial_value_namespace_gets_all(
 
 
 def test_failed_attempt_files_are_kept_apart_and_not_handed_on(
-    service: Application, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    service: RunService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     log = run(service, "on_fail", monkeypatch, run_id="r1").to_dict()
     step = log["steps"]["fails"]
@@ -126,7 +126,7 @@ def test_failed_attempt_files_are_kept_apart_and_not_handed_on(
 
 
 def test_a_retry_keeps_the_environment_initial_values(
-    service: Application, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    service: RunService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (tmp_path / "fail.flag").write_text("")
     monkeypatch.setenv("RUNPLANE_PRM_x", "5")

@@ -18,7 +18,7 @@ from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.piped import PIPED_WIDTH, wide_when_piped
 from runplane.adapters.cli.wiring import Wiring
 from runplane.app.run_client import run_queries
-from runplane.sdk import service
+from runplane.console import cli_application
 
 PIPELINE = """
 from runplane import Pipeline, PythonTask
@@ -48,7 +48,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=Wiring(service, None, run_queries))
+    return CliRunner().invoke(cli, list(args), obj=Wiring(cli_application, None, run_queries))
 
 
 def run_log(run_id: str) -> dict[str, Any]:

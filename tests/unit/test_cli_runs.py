@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.app.run_client import run_queries
-from runplane.sdk import service
+from runplane.console import cli_application
 from tests.unit.test_run_client import PIPELINE
 
 
@@ -30,7 +30,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=Wiring(service, None, run_queries))
+    return CliRunner().invoke(cli, list(args), obj=Wiring(cli_application, None, run_queries))
 
 
 def test_runs_get_prints_json_and_writes_objects_as_pickles(config: str, tmp_path: Path) -> None:
@@ -99,3 +99,15 @@ def test_latest_cannot_name_a_new_run(config: str, tmp_path: Path) -> None:
     refused = invoke("run", "p.py", "--run-id", "latest", "-c", config)
     assert refused.exit_code == 2
     assert "run id 'latest' is reserved: it names the newest run" in refused.stderr
+
+
+def test_runs_list_show_and_logs_read_through_the_query_port(config: str) -> None:
+    PIPELINE.execute(configuration_file=config, run_id="r1")
+    PIPELINE.execute(configuration_file=config, run_id="r2")
+
+    listed = invoke("runs", "list", "-c", config)
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.index("r2") < listed.stdout.index("r1")
+    shown = invoke("runs", "show", "latest", "-c", config)
+    assert shown.exit_code == 0, shown.output
+    assert "r2" in shown.stdout

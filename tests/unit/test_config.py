@@ -14,8 +14,8 @@ from runplane.adapters.executors.local_subprocess import LocalSubprocessExecutor
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.run_log_stores.file_system import FileSystemRunLogStore
 from runplane.adapters.secrets.env import EnvSecrets
+from runplane.app.bootstrap.root import create_root
 from runplane.app.config import load_settings
-from runplane.app.container import create_container
 from runplane.domain.errors import ConfigurationError
 from tests.fakes import DictSecrets
 
@@ -35,7 +35,7 @@ def write(tmp_path: Path, text: str) -> str:
 
 
 def test_no_file_gives_the_embedded_default() -> None:
-    c = create_container()
+    c = create_root()
     assert isinstance(c.executor(), LocalExecutor)
     assert isinstance(c.run_log_store(), FileSystemRunLogStore)
     assert isinstance(c.catalog(), FileSystemCatalog)
@@ -49,7 +49,7 @@ def test_local_yaml_spells_out_the_default() -> None:
 
 
 def test_design_md_argo_example_loads() -> None:
-    c = create_container(str(REPO / "config" / "argo.yaml"))
+    c = create_root(str(REPO / "config" / "argo.yaml"))
     executor = c.executor()
     assert isinstance(executor, ArgoExecutor)
     assert executor._config.persistent_volumes[0].mount_path == "/mnt"
@@ -57,25 +57,25 @@ def test_design_md_argo_example_loads() -> None:
 
 
 def test_sections_the_file_omits_keep_their_defaults(tmp_path: Path) -> None:
-    c = create_container(write(tmp_path, "run_log_store: {type: buffered}\n"))
+    c = create_root(write(tmp_path, "run_log_store: {type: buffered}\n"))
     assert isinstance(c.run_log_store(), BufferedRunLogStore)
     assert isinstance(c.catalog(), FileSystemCatalog)
 
 
 def test_in_memory_config(tmp_path: Path) -> None:
-    c = create_container(str(REPO / "config" / "in-memory.yaml"))
+    c = create_root(str(REPO / "config" / "in-memory.yaml"))
     assert isinstance(c.catalog(), DoNothingCatalog)
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"configuration file '.*nope\.yaml' not found"):
-        create_container(str(tmp_path / "nope.yaml"))
+        create_root(str(tmp_path / "nope.yaml"))
 
 
 def test_unknown_type_lists_the_valid_ones(tmp_path: Path) -> None:
     path = write(tmp_path, "run_log_store:\n  type: s4\n")
     with pytest.raises(ConfigurationError) as caught:
-        create_container(path)
+        create_root(path)
     message = str(caught.value)
     assert "config.yaml" in message
     assert "run_log_store: unknown type 's4'" in message
@@ -89,41 +89,41 @@ def test_unknown_key_in_a_section_names_key_and_valid_keys(tmp_path: Path) -> No
         match=r"run_log_store\.config\.log_foldr: unknown key for type 'file-system'; "
         r"valid keys: log_folder",
     ):
-        create_container(path)
+        create_root(path)
 
 
 def test_unknown_key_beside_type_and_config(tmp_path: Path) -> None:
     path = write(tmp_path, "catalog:\n  type: do-nothing\n  settings: {}\n")
     with pytest.raises(ConfigurationError, match=r"catalog: unknown key.*settings"):
-        create_container(path)
+        create_root(path)
 
 
 def test_unknown_section_lists_the_sections(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"unknown section 'run_log_stor'.*valid sections"):
-        create_container(write(tmp_path, "run_log_stor: {type: buffered}\n"))
+        create_root(write(tmp_path, "run_log_stor: {type: buffered}\n"))
 
 
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "executor:\n  type: local\n catalog: [\n")
     with pytest.raises(ConfigurationError, match=r"not valid YAML at line 3"):
-        create_container(path)
+        create_root(path)
 
 
 def test_file_that_is_not_a_mapping(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="must be a mapping"):
-        create_container(write(tmp_path, "- a\n- b\n"))
+        create_root(write(tmp_path, "- a\n- b\n"))
 
 
 def test_missing_required_key_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"executor\.config\.image: Field required"):
-        create_container(write(tmp_path, "executor: {type: argo, config: {}}\n"))
+        create_root(write(tmp_path, "executor: {type: argo, config: {}}\n"))
 
 
 def test_missing_type_lists_valid_types(tmp_path: Path) -> None:
     with pytest.raises(
         ConfigurationError, match=r"secrets\.type is required; valid types: .*dotenv"
     ):
-        create_container(write(tmp_path, "secrets: {config: {}}\n"))
+        create_root(write(tmp_path, "secrets: {config: {}}\n"))
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,7 +131,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
         tmp_path, "run_log_store:\n  type: file-system\n  config: {log_folder: from-file}\n"
     )
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE__CONFIG__LOG_FOLDER", "from-env")
-    store = create_container(path).run_log_store()
+    store = create_root(path).run_log_store()
     assert store.location("r") == str(Path("from-env") / "r")
 
 
@@ -141,19 +141,19 @@ def test_configuration_file_variable_names_the_file(
     monkeypatch.setenv(
         "RUNPLANE_CONFIGURATION_FILE", write(tmp_path, "run_log_store: {type: buffered}\n")
     )
-    assert isinstance(create_container().run_log_store(), BufferedRunLogStore)
+    assert isinstance(create_root().run_log_store(), BufferedRunLogStore)
 
 
 def test_parameter_variables_do_not_disturb_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNPLANE_PRM_x", "1")
-    assert isinstance(create_container().executor(), LocalExecutor)
+    assert isinstance(create_root().executor(), LocalExecutor)
 
 
 def test_container_ports_can_be_overridden_with_fakes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    c = create_container()
+    c = create_root()
     fake = DictSecrets({"a": "from the fake"})
     seen = {}
 
@@ -161,7 +161,7 @@ def test_container_ports_can_be_overridden_with_fakes(
         seen["a"] = os.environ["a"]
 
     with c.secrets.override(providers.Object(fake)):
-        c.service().run(Pipeline([PythonTask(read_secret, secrets=["a"])]).graph)
+        c.use_cases.commands().run(Pipeline([PythonTask(read_secret, secrets=["a"])]).graph)
     assert seen == {"a": "from the fake"}
     assert fake.asked == ["a", "a"]  # checked before the run, then given to the step
 
@@ -170,7 +170,7 @@ def test_one_key_from_the_environment_merges_into_the_default_section(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE__CONFIG__LOG_FOLDER", str(tmp_path / "logs"))
-    store = create_container().run_log_store()
+    store = create_root().run_log_store()
     assert isinstance(store, FileSystemRunLogStore)
     assert store.location("r") == str(tmp_path / "logs" / "r")
 

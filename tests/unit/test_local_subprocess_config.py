@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from runplane.adapters.executors.local_subprocess import LocalSubprocessExecutorConfig
-from runplane.app.container import create_container
+from runplane.app.bootstrap.root import create_root
 from runplane.domain.errors import ConfigurationError
 
 
@@ -23,7 +23,7 @@ def test_linux_forks_steps_from_a_step_server_by_default() -> None:
 
 def test_an_unknown_start_names_the_key_and_the_valid_values(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        create_container(write(tmp_path, "forked")).service()
+        create_root(write(tmp_path, "forked"))
     message = str(caught.value)
     assert "config.yaml" in message
     assert "executor.config.start: Input should be 'fork-server' or 'fresh'" in message
@@ -35,6 +35,6 @@ def test_fork_server_where_forking_is_unsafe_points_to_fresh(
     monkeypatch.setattr(sys, "platform", "darwin")
     assert LocalSubprocessExecutorConfig().start == "fresh"
     with pytest.raises(ConfigurationError) as caught:
-        create_container(write(tmp_path, "fork-server")).service()
+        create_root(write(tmp_path, "fork-server"))
     assert "executor.config.start: Value error, 'fork-server' needs Linux" in str(caught.value)
     assert "on darwin use 'fresh'" in str(caught.value)

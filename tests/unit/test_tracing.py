@@ -2,13 +2,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 
 from runplane import Loop, Map, Parallel, Pipeline, PythonTask, Stub
 from runplane.adapters.executors.local import LocalExecutor, LocalExecutorConfig
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
+from runplane.app.bootstrap.use_cases import UseCaseContainer, application_of
 from runplane.app.service import RunService
-from runplane.app.telemetry import TelemetryConfig, build_service, telemetry_config, wanted
+from runplane.app.telemetry import TelemetryConfig, spans_for, telemetry_config, wanted
+from runplane.app.use_cases.live_runs import LiveRuns
 from runplane.domain.errors import ConfigurationError
 from runplane.domain.run_log import Status
 from tests.fakes import DictSecrets, MemoryCatalog
@@ -22,7 +25,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import (
 )
 from opentelemetry.trace import StatusCode
 
-from runplane.app.tracing import TracedRunService
+from runplane.app.tracing import Spans, TracedDriver, TracedStepPath
 
 FLAKY: list[int] = []
 
@@ -62,10 +65,16 @@ def exporter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> InMemorySpanExp
     return InMemorySpanExporter()
 
 
-def traced(exporter: InMemorySpanExporter, max_workers: int = 1) -> TracedRunService:
+def traced(exporter: InMemorySpanExporter, max_workers: int = 1, **given: Any) -> RunService:
+    """The use cases with the tracing decorators, their spans given by a provider override."""
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return TracedRunService(tracer_provider=provider, executor_type="local", **ports(max_workers))
+    cases = UseCaseContainer(**{**ports(max_workers), **given})
+    cases.spans.override(providers.Singleton(Spans, provider, "local", cases.live))
+    app = application_of(cases)
+    assert isinstance(app.steps, TracedStepPath)
+    assert isinstance(cases.driver(), TracedDriver)
+    return RunService.of(app)
 
 
 def by_name(exporter: InMemorySpanExporter) -> dict[str, ReadableSpan]:
@@ -141,21 +150,24 @@ def test_a_failed_run_has_error_spans(exporter: InMemorySpanExporter) -> None:
     assert parent_of(spans, "step par.b.broken") == "step par"
 
 
-def test_no_telemetry_means_the_plain_service(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_telemetry_means_no_tracing_decorators(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
-    service = build_service(telemetry={}, source="test", executor_type="local", **ports())
-    assert type(service) is RunService
+    cases = UseCaseContainer(**ports(), telemetry=providers.Object({}))
+    assert cases.spans() is None
+    assert not isinstance(cases.steps(), TracedStepPath)
+    assert not isinstance(cases.driver(), TracedDriver)
 
 
-def test_an_endpoint_in_the_section_builds_the_traced_service() -> None:
-    service = build_service(
+def test_an_endpoint_in_the_section_turns_tracing_on() -> None:
+    spans = spans_for(
         telemetry={"endpoint": "http://127.0.0.1:9"},
         source="test",
         executor_type="local",
-        **ports(),
+        live=LiveRuns(BufferedRunLogStore()),
+        environ={},
     )
-    assert isinstance(service, TracedRunService)
+    assert isinstance(spans, Spans)
 
 
 @pytest.mark.parametrize(
@@ -202,10 +214,7 @@ def leaks_token() -> None:
 
 def test_spans_carry_no_secret_value(exporter: InMemorySpanExporter) -> None:
     secret = "multi\nline 'tok3n'"
-    given = {**ports(), "secrets": DictSecrets({"token": secret})}
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    service = TracedRunService(tracer_provider=provider, executor_type="local", **given)
+    service = traced(exporter, secrets=DictSecrets({"token": secret}))
     # A pipeline named like the secret's line stands for any attribute that holds it.
     pipeline = Pipeline([PythonTask(leaks_token, secrets=["token"])], name="line 'tok3n'")
     assert service.run(pipeline.graph, run_id="t3").status is Status.FAIL

@@ -13,8 +13,8 @@ from runplane.adapters.run_log_stores.file_system import FileSystemRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.ui import pages
 from runplane.adapters.ui.server import build_app
-from runplane.app.queries import RunQueryService
 from runplane.app.service import RunService
+from runplane.app.use_cases.run_queries import RunQueryService
 from runplane.domain.errors import CatalogError
 from tests.fakes import DictSecrets, MemoryCatalog
 

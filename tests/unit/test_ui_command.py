@@ -11,7 +11,7 @@ from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.adapters.ui import server
 from runplane.app.run_client import run_queries
-from runplane.sdk import service
+from runplane.console import cli_application
 
 
 @pytest.fixture
@@ -34,7 +34,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, ["ui", *args], obj=Wiring(service, make_queries=run_queries))
+    return CliRunner().invoke(
+        cli, ["ui", *args], obj=Wiring(cli_application, make_queries=run_queries)
+    )
 
 
 def test_loopback_by_default_answering_only_loopback_names(served: dict[str, Any]) -> None:

@@ -15,8 +15,8 @@ from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.ui import files
 from runplane.adapters.ui.server import build_app
 from runplane.app import masking
-from runplane.app.queries import RunQueryService
 from runplane.app.service import RunService
+from runplane.app.use_cases.run_queries import RunQueryService
 from tests.fakes import DictSecrets, MemoryCatalog
 
 SECRET = "hunter2-very-secret"

@@ -1,1 +1,1 @@
-"""The command line: a driving adapter over ports/application.py."""
+"""The command line: a driving adapter over the use-case ports (ports/driving.py)."""

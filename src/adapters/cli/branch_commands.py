@@ -29,7 +29,7 @@ from runplane.domain.errors import ExecutionError
 from runplane.domain.graph import ConditionalSpec, Graph, MapSpec, NodeKind, join
 from runplane.domain.run_log import Status
 from runplane.domain.traversal import traverse
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 
 RunIdOption = Annotated[str, typer.Option("--run-id", help="The run (Argo: the workflow's).")]
 StepArgument = Annotated[str, typer.Argument(help="Step path of a map step, e.g. 'fan'.")]
@@ -75,7 +75,7 @@ def execute_branches(
     """
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
+        graph = app.definitions.pipeline(pipeline)
         failed = run_batch(
             app, graph, run_id, step, range(batch * batch_size, (batch + 1) * batch_size)
         )
@@ -91,7 +91,7 @@ def run_batch(
     node = graph.find(step)
     if not isinstance(node.composite, MapSpec):
         raise ExecutionError(f"step {step!r} is not a map step; execute-branches runs maps")
-    record = app.get_run(run_id).steps.get(step)
+    record = app.queries.get_run(run_id).steps.get(step)
     if record is None:
         raise ExecutionError(f"map {step!r} of run {run_id!r} is not open: run fan-out first")
     keys = list(record.branches)[positions.start : positions.stop]
@@ -110,18 +110,18 @@ class _InPod:
         self._app, self._graph, self._run_id = app, graph, run_id
 
     def step(self, step_path: str) -> bool:
-        record = self._app.execute_step(self._graph, self._run_id, step_path)
+        record = self._app.steps.execute_step(self._graph, self._run_id, step_path)
         return record.status is Status.SUCCESS
 
     def fan_out(self, step_path: str) -> list[str] | None:
-        return self._app.fan_out(self._graph, self._run_id, step_path)
+        return self._app.steps.fan_out(self._graph, self._run_id, step_path)
 
     def fan_in(self, step_path: str) -> bool:
-        record = self._app.fan_in(self._graph, self._run_id, step_path)
+        record = self._app.steps.fan_in(self._graph, self._run_id, step_path)
         return record.status is Status.SUCCESS
 
     def loop_next(self, step_path: str) -> str | None:
-        return self._app.loop_next(self._graph, self._run_id, step_path)
+        return self._app.steps.loop_next(self._graph, self._run_id, step_path)
 
     def run_branches(self, branches: Sequence[Callable[[], object]]) -> None:
         for branch in branches:

@@ -36,8 +36,8 @@ def check(
     with _user_errors(debug):
         app = ctx.obj(config_file)
         given = parse_assignments(param or [], "--param")
-        graph = app.load_pipeline(pipeline)
-        problems = app.check(graph, parameters_file=parameters, parameters=given)
+        graph = app.definitions.pipeline(pipeline)
+        problems = app.commands.check(graph, parameters_file=parameters, parameters=given)
     if not problems:
         out.print(f"{pipeline}: every step's inputs are provided", markup=False, highlight=False)
         return

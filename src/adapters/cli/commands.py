@@ -24,7 +24,7 @@ from runplane.adapters.cli.wiring import Wiring
 from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
 from runplane.domain.parameters import parse_assignments
 from runplane.domain.run_log import RunLog, Status
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 from runplane.ports.queries import RunQueries
 from runplane.ports.tooling import Tooling
 
@@ -143,12 +143,12 @@ def run(
     """
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
+        graph = app.definitions.pipeline(pipeline)
         given = parse_assignments(param or [], "--param")
         if not quiet:
             warn_unread(app, graph, parameters_file=parameters, given=given, console=err)
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
-            log = app.run(
+            log = app.commands.run(
                 graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=pipeline,
                 parameters=given, check=not no_check,
             )  # fmt: skip
@@ -178,8 +178,12 @@ def _report(app: Application, log: RunLog, as_json: bool, *, quiet: bool = False
         sys.stdout.write(strict_dumps(log.to_dict(), indent=2) + "\n")
     elif not quiet:
         summary(err, log)
-        err.print(f"run log: {app.run_log_location(log.run_id)}", markup=False, highlight=False)
-        err.print(f"catalog: {app.catalog_location(log.run_id)}", markup=False, highlight=False)
+        err.print(
+            f"run log: {app.queries.run_log_location(log.run_id)}", markup=False, highlight=False
+        )
+        err.print(
+            f"catalog: {app.queries.catalog_location(log.run_id)}", markup=False, highlight=False
+        )
     if log.status is not Status.SUCCESS:
         show_failure(err, log)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -232,15 +236,15 @@ def retry(
         if not quiet:
             _log_steps()
         app = ctx.obj(config_file)
-        run_id = resolved(app, run_id)
+        run_id = resolved(app.queries, run_id)
         try:
             with step_output(quiet=quiet, as_json=as_json):
-                log = app.retry(
+                log = app.commands.retry(
                     run_id,
                     from_step=from_step,
                     new_run_id=new_run_id,
                     parameters_file=parameters,
-                    graph=app.load_pipeline(pipeline) if pipeline else None,
+                    graph=app.definitions.pipeline(pipeline) if pipeline else None,
                 )
         except RendersOnlyError:
             from runplane.adapters.cli.orchestration import _token  # noqa: PLC0415
@@ -279,10 +283,10 @@ def job(
     """Run a job: one task, recorded as a run with one step."""
     with _user_errors(debug), _interrupts():
         app = ctx.obj(config_file)
-        graph = app.load_job(job_file)
+        graph = app.definitions.job(job_file)
         given = parse_assignments(param or [], "--param")
         with watching(app, graph, err, quiet=quiet), step_output(quiet=quiet, as_json=as_json):
-            log = app.run(
+            log = app.commands.run(
                 graph, parameters_file=parameters, run_id=run_id, tag=tag, pipeline_file=job_file,
                 parameters=given,
             )  # fmt: skip
@@ -310,7 +314,9 @@ def execute_step(
     """Run one step of an existing run (what executors call in subprocesses and pods)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        record = app.execute_step(app.load_pipeline(pipeline), run_id, step, attempts=attempts)
+        record = app.steps.execute_step(
+            app.definitions.pipeline(pipeline), run_id, step, attempts=attempts
+        )
     if record.status is not Status.SUCCESS:
         err.print(f"step {step!r} failed: {record.message}", markup=False, highlight=False)
         raise typer.Exit(EXIT_RUN_FAILED)

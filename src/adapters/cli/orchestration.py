@@ -37,7 +37,7 @@ from runplane.adapters.cli.commands import (
 from runplane.adapters.cli.views import show_failure, summary
 from runplane.domain.errors import ConfigurationError, ParameterError
 from runplane.domain.run_log import Status
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 from runplane.ports.executor import SubmitTarget
 
 RunIdOption = Annotated[str, typer.Option("--run-id", help="The run (Argo: the workflow's).")]
@@ -80,12 +80,12 @@ def start_run(
     """Record a new run without running it: the first step of an orchestrated run."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
+        graph = app.definitions.pipeline(pipeline)
         with _parameters_file(parameters, parameters_json) as path:
             if from_step is not None and retry_of is None:
                 raise ParameterError("--from applies to a retry: give --retry-of RUN_ID too")
             if retry_of is not None:
-                log = app.retry(
+                log = app.commands.retry(
                     retry_of,
                     from_step=from_step,
                     new_run_id=run_id,
@@ -94,7 +94,7 @@ def start_run(
                     orchestrated=True,
                 )
             else:
-                log = app.start_run(
+                log = app.commands.start_run(
                     graph, parameters_file=path, run_id=run_id, tag=tag, pipeline_file=pipeline
                 )
     err.print(f"run {log.run_id} started", markup=False, highlight=False)
@@ -111,7 +111,7 @@ def finish_run(
     """Record an orchestrated run's final status from its steps; exit 1 if it failed."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        log = app.finish_run(app.load_pipeline(pipeline), run_id)
+        log = app.commands.finish_run(app.definitions.pipeline(pipeline), run_id)
     summary(err, log)
     if log.status is not Status.SUCCESS:
         show_failure(err, log)
@@ -151,8 +151,8 @@ def fan_out(
     """Open a composite step; print its branch keys as a JSON list (exit 1 if it failed)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
-        keys = app.fan_out(graph, run_id, step)
+        graph = app.definitions.pipeline(pipeline)
+        keys = app.steps.fan_out(graph, run_id, step)
         if keys is not None:
             write_output(chosen, chosen_position(graph, step, keys))
             write_output(batches, batch_numbers(keys, batch_size))
@@ -189,7 +189,7 @@ def loop_next(
     """After a loop iteration: record it and print the next iteration's key ([] when done)."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        key = app.loop_next(app.load_pipeline(pipeline), run_id, step)
+        key = app.steps.loop_next(app.definitions.pipeline(pipeline), run_id, step)
     write_output(more, "false" if key is None else "true")
     _emit_keys([key] if key is not None else [], output)
 
@@ -206,7 +206,7 @@ def fan_in(
     """Close a composite step from its branches' records; exit 1 if it failed."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        record = app.fan_in(app.load_pipeline(pipeline), run_id, step)
+        record = app.steps.fan_in(app.definitions.pipeline(pipeline), run_id, step)
     if record.status is not Status.SUCCESS:
         err.print(f"step {step!r} failed: {record.message}", markup=False, highlight=False)
         raise typer.Exit(EXIT_RUN_FAILED)
@@ -234,8 +234,8 @@ def render(
     """Write the orchestrator's manifest (an Argo Workflow) for a pipeline, as YAML."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        manifest = app.render(
-            app.load_pipeline(pipeline),
+        manifest = app.deployment.render(
+            app.definitions.pipeline(pipeline),
             pipeline_file=pipeline,
             parameters_file=parameters,
             kind=kind,
@@ -270,9 +270,9 @@ def submit(
     with _user_errors(debug):
         target = SubmitTarget(server, namespace, _token(token_env), verify_tls=not insecure)
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
-        manifest = app.render(graph, pipeline_file=pipeline, parameters_file=parameters)
-        name = app.submit(manifest, target)
+        graph = app.definitions.pipeline(pipeline)
+        manifest = app.deployment.render(graph, pipeline_file=pipeline, parameters_file=parameters)
+        name = app.deployment.submit(manifest, target)
         out.print(name, markup=False, highlight=False)
         phase = _watch(app, name, target, interval) if watch else None
     if phase not in (None, "Succeeded"):
@@ -283,7 +283,7 @@ def _watch(app: Application, name: str, target: SubmitTarget, interval: float) -
     """Print each node's phase as it changes until the workflow finishes; its last phase."""
     seen: dict[str, str] = {}
     while True:
-        state = app.workflow_state(name, target)
+        state = app.deployment.workflow_state(name, target)
         for node, phase in state.nodes.items():
             if seen.get(node) != phase:
                 err.print(f"{node}: {phase}", markup=False, highlight=False)

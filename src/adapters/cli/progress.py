@@ -27,7 +27,7 @@ from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.events import EventKind, RunEvent
 from runplane.domain.graph import Graph, scope_of
 from runplane.domain.run_log import Status
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 
 #: Running steps named in the live line; the rest are counted ("+3 more").
 MAX_NAMED = 4
@@ -40,11 +40,11 @@ def watching(app: Application, graph: Graph, console: Console, *, quiet: bool) -
         yield
         return
     if not console.is_terminal:  # CI and log files: no rich work per step, one line each
-        app.add_listener(PlainProgress(console.file))
+        app.commands.add_listener(PlainProgress(console.file))
         yield
         return
     live = LiveProgress(graph, console)
-    app.add_listener(live)
+    app.commands.add_listener(live)
     with live.progress:
         yield
 

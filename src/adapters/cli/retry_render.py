@@ -17,7 +17,7 @@ import yaml
 
 from runplane.adapters.cli.commands import err, out
 from runplane.domain.errors import ConfigurationError
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 from runplane.ports.executor import RetryOf, SubmitTarget
 
 
@@ -40,7 +40,7 @@ class OrchestratedRetry:
 
 def retry_on_orchestrator(app: Application, request: OrchestratedRetry) -> None:
     """Render the retry workflow (to stdout or `output`), or create it with `submit`."""
-    pipeline = request.pipeline or app.get_run(request.run_id).pipeline_file
+    pipeline = request.pipeline or app.queries.get_run(request.run_id).pipeline_file
     if not pipeline:
         raise ConfigurationError(
             f"run {request.run_id!r} recorded no pipeline file: pass --pipeline PIPELINE"
@@ -53,8 +53,8 @@ def retry_on_orchestrator(app: Application, request: OrchestratedRetry) -> None:
         with_parameters=request.parameters is not None,
         new_run_id=request.new_run_id,
     )
-    manifest = app.render(
-        app.load_pipeline(pipeline),
+    manifest = app.deployment.render(
+        app.definitions.pipeline(pipeline),
         pipeline_file=pipeline,
         parameters_file=request.parameters,
         retry_of=retry_of,
@@ -62,7 +62,7 @@ def retry_on_orchestrator(app: Application, request: OrchestratedRetry) -> None:
     if request.submit:
         assert request.server is not None
         target = SubmitTarget(request.server, request.namespace, request.token, request.verify_tls)
-        out.print(app.submit(manifest, target), markup=False, highlight=False)
+        out.print(app.deployment.submit(manifest, target), markup=False, highlight=False)
         return
     text = yaml.safe_dump(manifest, sort_keys=False)
     if request.output is None:

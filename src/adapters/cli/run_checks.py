@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from runplane.domain.graph import Graph
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 
 
 def warn_unread(
@@ -23,7 +23,7 @@ def warn_unread(
     console: Console,
 ) -> None:
     """One warning line naming the initial parameters no step reads, if any."""
-    unread = app.unread(graph, parameters_file=parameters_file, parameters=given)
+    unread = app.commands.unread(graph, parameters_file=parameters_file, parameters=given)
     if unread:
         console.print(
             f"warning: no step reads the parameter(s) {', '.join(unread)}",

@@ -62,7 +62,9 @@ def list_runs(
 ) -> None:
     """List recorded runs, newest first: a table on a terminal, one line per run when piped."""
     with _user_errors(debug):
-        summaries = ctx.obj(config_file).list_runs(status=status, tag=tag, since=since, limit=limit)
+        summaries = ctx.obj(config_file).queries.list_runs(
+            status=status, tag=tag, since=since, limit=limit
+        )
     if as_json:
         sys.stdout.write(strict_dumps([s.to_dict() for s in summaries], indent=2) + "\n")
     elif out.is_terminal:
@@ -86,7 +88,7 @@ def show(
     """Show one run as a tree of steps: status, duration, attempts, parameters, metrics, files."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        tree = app.show(resolved(app, run_id))
+        tree = app.queries.show(resolved(app.queries, run_id))
         record = tree.step(step) if step is not None else None
     if as_json:
         data = record.to_dict() if record is not None else tree.log.to_dict()
@@ -110,7 +112,7 @@ def logs(
     """Print what a step printed (stdout and stderr) in one attempt."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        text = app.step_output(resolved(app, run_id), step, attempt)
+        text = app.queries.step_output(resolved(app.queries, run_id), step, attempt)
     sys.stdout.write(text)
 
 

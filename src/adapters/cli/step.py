@@ -13,8 +13,9 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from runplane.domain.errors import Interrupted, RunplaneError
+from runplane.domain.graph import Graph
 from runplane.domain.run_log import Status
-from runplane.ports.application import Application
+from runplane.ports.step_path import StepPath
 
 #: Exit statuses, as in `commands.py` (not imported from there: that module imports typer).
 EXIT_OK = 0
@@ -45,9 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def build_step_command(
-    make_app: Callable[[str | None], Application],
+    make_steps: Callable[[str | None], StepPath], load_pipeline: Callable[[str], Graph]
 ) -> Callable[[Sequence[str]], int]:
-    """`execute-step ARGS` bound to a factory that builds the application from a config file."""
+    """`execute-step ARGS` bound to the step path's factory and the pipeline loader."""
 
     def execute_step(argv: Sequence[str]) -> int:
         parser = _parser()
@@ -58,9 +59,9 @@ def build_step_command(
                 "Invalid value for '--attempts': Input should be greater than or equal to 1"
             )
         try:
-            app = make_app(args.config_file)
-            graph = app.load_pipeline(args.pipeline)
-            record = app.execute_step(graph, args.run_id, args.step, attempts=args.attempts)
+            steps = make_steps(args.config_file)
+            graph = load_pipeline(args.pipeline)
+            record = steps.execute_step(graph, args.run_id, args.step, attempts=args.attempts)
         except RunplaneError as exc:
             if args.debug:
                 traceback.print_exc()

@@ -65,8 +65,8 @@ def graph(
     """Draw a pipeline's graph; composite steps are clusters."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        graph = app.load_pipeline(pipeline)
-        run = app.get_run(resolved(app, run_id)) if run_id else None
+        graph = app.definitions.pipeline(pipeline)
+        run = app.queries.get_run(resolved(app.queries, run_id)) if run_id else None
     box = picture(graph, run)
     if fmt is GraphFormat.HTML:
         title = f"{box.label}" + (f" - run {run_id}" if run_id else "")
@@ -92,7 +92,7 @@ def diff(
     """Parameters, metrics and catalog file hashes that differ between two runs."""
     with _user_errors(debug):
         app = ctx.obj(config_file)
-        changes = app.diff(resolved(app, before), resolved(app, after))
+        changes = app.queries.diff(resolved(app.queries, before), resolved(app.queries, after))
     if as_json:
         sys.stdout.write(
             json.dumps(changes.to_dict(), indent=2, default=str, allow_nan=False) + "\n"

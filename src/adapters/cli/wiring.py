@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import typer
 
-from runplane.ports.application import Application
+from runplane.ports.driving import Application
 from runplane.ports.queries import RunQueries
 from runplane.ports.tooling import Tooling
 

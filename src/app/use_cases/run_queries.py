@@ -1,43 +1,49 @@
-"""The read side of runplane (the `RunQueries` port): runs, their objects and files.
+"""The run queries use case (the `RunQueries` port): runs, their objects, files and output.
 
-Separate from the run service because reading needs no executor or task runners, and so
-that `runplane.Run` and the CLI's read commands share one implementation.
+Reading needs no executor or task runners, so `runplane.Run`, the CLI's read commands and
+the UI share this one implementation, built over the store, catalog and secrets only.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from runplane.app import inspection, masking
 from runplane.app.attempts import TaskAttempts
+from runplane.app.clock import Clock, utc_now
 from runplane.app.objects import ObjectStore
 from runplane.domain.identifiers import LATEST, check_run_id
+from runplane.domain.run_diff import RunDiff
 from runplane.domain.run_log import CatalogEntry, RunLog, RunSummary
 from runplane.domain.run_query import no_latest_run
+from runplane.domain.step_tree import RunTree
 from runplane.ports.catalog import Catalog
 from runplane.ports.run_log_store import RunLogStore
 from runplane.ports.secrets import Secrets
 
 
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 class RunQueryService:
     """Reads recorded runs through the run log store and catalog ports."""
 
-    def __init__(self, *, run_log_store: RunLogStore, catalog: Catalog, secrets: Secrets) -> None:
+    def __init__(
+        self,
+        *,
+        run_log_store: RunLogStore,
+        catalog: Catalog,
+        secrets: Secrets,
+        clock: Clock = utc_now,
+    ) -> None:
         self._store = masking.masked_store(run_log_store)
+        self._clock = clock
         self._catalog = catalog
         self._secrets = secrets
         self._objects = ObjectStore(catalog)
         # Only its `output` is used: it reads what an attempt printed, masked.
         self._attempts = TaskAttempts(
-            store=self._store, catalog=catalog, secrets=secrets, runners={}, clock=_utc_now
+            store=self._store, catalog=catalog, secrets=secrets, runners={}, clock=clock
         )
 
     def get_run(self, run_id: str) -> RunLog:
@@ -57,14 +63,14 @@ class RunQueryService:
     ) -> list[RunSummary]:
         """Run headers, newest first, narrowed as `runs list` narrows them."""
         return inspection.list_runs(
-            self._store, _utc_now(), status=status, tag=tag, since=since, limit=limit
+            self._store, self._clock(), status=status, tag=tag, since=since, limit=limit
         )
 
     def resolve(self, run_id: str, *, tag: str | None = None, status: str | None = None) -> str:
         """`run_id`, or for `latest` the id of the newest run (with this tag and status)."""
         if run_id != LATEST:
             return run_id
-        return latest_run_id(self._store, tag=tag, status=status)
+        return latest_run_id(self._store, self._clock(), tag=tag, status=status)
 
     def load(self, run_id: str, value: Any) -> Any:
         """`value` with its object references loaded from the run's catalog, hash-checked."""
@@ -79,6 +85,22 @@ class RunQueryService:
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What an attempt (default: the last) of a step printed, masked."""
         return self._attempts.output(check_run_id(self.resolve(run_id)), step_path, attempt)
+
+    def show(self, run_id: str) -> RunTree:
+        """A run as a tree of steps (branches, iterations) with its log."""
+        return inspection.show(self._store, run_id, self._secrets)
+
+    def diff(self, before: str, after: str) -> RunDiff:
+        """Parameters, metrics and catalog hashes that differ between two runs."""
+        return inspection.diff(self._store, before, after)
+
+    def run_log_location(self, run_id: str) -> str:
+        """Where the run's log is kept."""
+        return self._store.location(run_id)
+
+    def catalog_location(self, run_id: str) -> str:
+        """Where the run's files are kept."""
+        return self._catalog.location(run_id)
 
     def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:
         """The start of the recorded version of a file as text, masked; None when binary."""
@@ -112,9 +134,11 @@ def text_head(head: bytes) -> str | None:
     return None
 
 
-def latest_run_id(store: RunLogStore, *, tag: str | None = None, status: str | None = None) -> str:
+def latest_run_id(
+    store: RunLogStore, now: str, *, tag: str | None = None, status: str | None = None
+) -> str:
     """The id of the newest run (with this tag and status). Raises RunLogNotFoundError."""
-    newest = inspection.list_runs(store, _utc_now(), tag=tag, status=status, limit=1)
+    newest = inspection.list_runs(store, now, tag=tag, status=status, limit=1)
     if not newest:
         raise no_latest_run(store.location(""), tag=tag, status=status)
     return newest[0].run_id

@@ -1,0 +1,1 @@
+"""The composition root: configuration in, adapters and the four use cases out."""

@@ -1,0 +1,1 @@
+"""The use cases, one class per driving port (see docs/architecture.md, "Application layer")."""
