@@ -49,12 +49,35 @@ def fingerprint(
     files: Iterable[tuple[str, str | None]],
 ) -> str:
     """sha256 of the definition, the parameters read and the (name, sha256) of files got."""
-    document = {
-        "definition": step_definition,
-        "parameters": parameters,
-        "files": sorted([name, sha256] for name, sha256 in files),
-    }
-    # Canonical JSON: key order and spacing never change the hash; values are the run
-    # log's JSON (objects are references holding their sha256), `str` only as a fallback.
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return fingerprint_of(_CANONICAL.encode(step_definition), parameters, files)
+
+
+def definition_text(node: Node) -> str:
+    """`definition(node)` as the canonical JSON `fingerprint_of` takes (the same per node)."""
+    return _CANONICAL.encode(definition(node))
+
+
+def fingerprint_of(
+    definition_json: str,
+    parameters: Mapping[str, Any],
+    files: Iterable[tuple[str, str | None]],
+) -> str:
+    """`fingerprint` with the definition already encoded (`definition_text`).
+
+    A step's definition never changes within a run, so the step path encodes it once; the
+    hash is the one `fingerprint` gives, which runs recorded earlier hold.
+    """
+    # Canonical JSON of {"definition", "files", "parameters"}: key order and spacing never
+    # change the hash; values are the run log's JSON (objects are references holding their
+    # sha256), `str` only as a fallback. The document's keys are written in sorted order
+    # around the encoded parts, which is what encoding the whole document gives.
+    listed = sorted([name, sha256] for name, sha256 in files)
+    text = (
+        f'{{"definition":{definition_json},"files":{_CANONICAL.encode(listed)},'
+        f'"parameters":{_CANONICAL.encode(parameters)}}}'
+    )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# One encoder for every fingerprint: `json.dumps` with options builds a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)

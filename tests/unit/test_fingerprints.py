@@ -1,6 +1,11 @@
 """Input fingerprints: equal exactly when a step would consume the same inputs."""
 
+import hashlib
+import json
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runplane import Catalog, Pipeline, PythonTask
 from runplane.app.sdk import service
@@ -8,7 +13,9 @@ from runplane.domain.fingerprints import (
     PIPELINE_MODULE_PREFIX,
     consumed,
     definition,
+    definition_text,
     fingerprint,
+    fingerprint_of,
 )
 
 
@@ -68,3 +75,40 @@ def test_a_script_run_as_main_and_its_reload_for_a_retry_share_fingerprints() ->
     assert definition(as_script)["command"].startswith("pipeline.")
     reloaded = Pipeline([PythonTask(work, returns=["y"])]).graph["work"]
     assert definition(reloaded)["command"] == f"{__name__}.work"  # other modules stay named
+
+
+class _Opaque:
+    """A value only `str` can encode (the fallback a fingerprint allows)."""
+
+    def __str__(self) -> str:
+        return "opaque ✓"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parameters=st.dictionaries(st.text(), _JSON | st.just(_Opaque()), max_size=4),
+    files=st.lists(
+        st.tuples(st.text(), st.none() | st.text(min_size=1)), max_size=3, unique_by=lambda f: f[0]
+    ),
+)
+def test_the_encoded_definition_gives_the_hash_runs_recorded_before_it(
+    parameters: dict[str, object], files: list[tuple[str, str | None]]
+) -> None:
+    """Fingerprints recorded by earlier versions hashed the whole document in one go: a
+    step of such a run is reused by a retry only if the hash is still the same."""
+    document = {
+        "definition": definition(NODE),
+        "parameters": parameters,
+        "files": sorted([name, sha256] for name, sha256 in files),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    recorded = hashlib.sha256(text.encode()).hexdigest()
+    assert fingerprint_of(definition_text(NODE), parameters, files) == recorded
+    assert fingerprint(definition(NODE), parameters, files) == recorded
