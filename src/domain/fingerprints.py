@@ -69,15 +69,17 @@ def fingerprint_of(
     """
     # Canonical JSON of {"definition", "files", "parameters"}: key order and spacing never
     # change the hash; values are the run log's JSON (objects are references holding their
-    # sha256), `str` only as a fallback. The document's keys are written in sorted order
-    # around the encoded parts, which is what encoding the whole document gives.
+    # sha256), `str` only as a fallback. "definition" sorts first, so the document is the
+    # encoded definition spliced in front of the other two keys, encoded in one call.
     listed = sorted([name, sha256] for name, sha256 in files)
-    text = (
-        f'{{"definition":{definition_json},"files":{_CANONICAL.encode(listed)},'
-        f'"parameters":{_CANONICAL.encode(parameters)}}}'
-    )
+    if listed or parameters or type(parameters) is not dict:  # another Mapping: `str` of it
+        rest = _CANONICAL.encode({"files": listed, "parameters": parameters})
+    else:
+        rest = _NOTHING_READ
+    text = f'{{"definition":{definition_json},{rest[1:]}'
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 # One encoder for every fingerprint: `json.dumps` with options builds a new one per call.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+_NOTHING_READ = _CANONICAL.encode({"files": [], "parameters": {}})
