@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring_ascii as _quoted
 from typing import Any
 
 from runplane.domain.graph import Node
@@ -53,8 +54,23 @@ def fingerprint(
 
 
 def definition_text(node: Node) -> str:
-    """`definition(node)` as the canonical JSON `fingerprint_of` takes (the same per node)."""
-    return _CANONICAL.encode(definition(node))
+    """`definition(node)` as the canonical JSON `fingerprint_of` takes.
+
+    Written directly, not through the encoder: a definition holds only strings, in keys
+    of a fixed order, and this runs once per step of every run. It is exactly
+    `_CANONICAL.encode(definition(node))` (sorted keys, no spaces, ASCII escapes).
+    """
+    task = node.task
+    if task is None:
+        return f'{{"kind":{_quoted(node.kind.value)}}}'
+    command = _PIPELINE_MODULE.sub("pipeline.", task.command, count=1)
+    returns = ",".join(f"[{_quoted(r.name)},{_quoted(r.kind.value)}]" for r in task.returns)
+    get = ",".join(map(_quoted, task.catalog.get))
+    put = ",".join(map(_quoted, task.catalog.put))
+    return (
+        f'{{"catalog":{{"get":[{get}],"put":[{put}]}},"command":{_quoted(command)},'
+        f'"kind":{_quoted(task.kind)},"returns":[{returns}]}}'
+    )
 
 
 def fingerprint_of(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from runplane import Catalog, Pipeline, PythonTask
 from runplane.app.sdk import service
 from runplane.domain.fingerprints import (
+    _CANONICAL,
     PIPELINE_MODULE_PREFIX,
     consumed,
     definition,
@@ -17,6 +18,7 @@ from runplane.domain.fingerprints import (
     fingerprint,
     fingerprint_of,
 )
+from runplane.domain.graph import CatalogSpec, Node, NodeKind, ReturnKind, ReturnSpec, TaskSpec
 
 
 def work(x: int) -> int:
@@ -112,3 +114,40 @@ def test_the_encoded_definition_gives_the_hash_runs_recorded_before_it(
     recorded = hashlib.sha256(text.encode()).hexdigest()
     assert fingerprint_of(definition_text(NODE), parameters, files) == recorded
     assert fingerprint(definition(NODE), parameters, files) == recorded
+
+
+_NAMES = st.text(min_size=1, max_size=8)  # any characters: escapes and non-ASCII too
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=_NAMES,
+    command=st.sampled_from(["", "__main__.", f"{PIPELINE_MODULE_PREFIX}0a1b.", "m."]).flatmap(
+        lambda prefix: _NAMES.map(lambda name: prefix + name)
+    ),
+    returns=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), st.sampled_from(ReturnKind)
+        ),
+        max_size=3,
+        unique_by=lambda r: r[0],
+    ),
+    get=st.lists(_NAMES, max_size=3),
+    put=st.lists(_NAMES, max_size=3),
+)
+def test_the_written_definition_is_the_encoders_canonical_json(
+    kind: str,
+    command: str,
+    returns: list[tuple[str, ReturnKind]],
+    get: list[str],
+    put: list[str],
+) -> None:
+    """`definition_text` writes the JSON itself: it must be the encoder's, byte for byte."""
+    task = TaskSpec(
+        kind=kind,
+        command=command,
+        returns=tuple(ReturnSpec(name, how) for name, how in returns),
+        catalog=CatalogSpec(get=tuple(get), put=tuple(put)),
+    )
+    for node in (Node("n", NodeKind.TASK, task=task), Node("s", NodeKind.STUB)):
+        assert definition_text(node) == _CANONICAL.encode(definition(node))
