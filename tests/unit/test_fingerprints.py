@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from runplane import Catalog, Pipeline, PythonTask
 from runplane.app.sdk import service
+from runplane.domain.catalog_spec import CatalogSpec
 from runplane.domain.fingerprints import (
     _CANONICAL,
     PIPELINE_MODULE_PREFIX,
@@ -18,7 +19,7 @@ from runplane.domain.fingerprints import (
     fingerprint,
     fingerprint_of,
 )
-from runplane.domain.graph import CatalogSpec, Node, NodeKind, ReturnKind, ReturnSpec, TaskSpec
+from runplane.domain.graph import Node, NodeKind, ReturnKind, ReturnSpec, TaskSpec
 
 
 def work(x: int) -> int:
