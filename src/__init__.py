@@ -1,18 +1,20 @@
 """runplane: write a pipeline once as plain Python; run it anywhere by changing one config file."""
 
-from runplane.app.jobs import NotebookJob, PythonJob, ShellJob
 from runplane.app.run_client import Run, Runs
-from runplane.app.sdk import (
+from runplane.sdk import (
     Catalog,
     Conditional,
     Fail,
     Loop,
     Map,
+    NotebookJob,
     NotebookTask,
     Parallel,
     Pipeline,
+    PythonJob,
     PythonTask,
     RunFailedError,
+    ShellJob,
     ShellTask,
     Stub,
     Success,

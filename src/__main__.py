@@ -1,5 +1,5 @@
 """`python -m runplane` is the `runplane` command."""
 
-from runplane.app.main import main
+from runplane.console import main
 
 main()

@@ -1,4 +1,4 @@
-"""The attempts of a task: files in, secrets set, the task, files, objects and output out.
+"""The attempts of a task: files in, the task with its environment, files, objects, output out.
 
 This is the innermost part of the one step path (`RunService.execute_step`); it knows
 nothing of graphs or runs beyond the step it is given.
@@ -9,10 +9,8 @@ from __future__ import annotations
 import glob
 import io
 import logging
-import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,9 +103,8 @@ class TaskAttempts:
             self._store.put_step(run_id, step)  # a crash now shows which step was running
             printed = io.StringIO()
             try:
-                variable = _variable(ATTEMPT_VARIABLE, str(attempt.number))
-                with captured(printed, step.path), variable:
-                    done = self._attempt(run_id, step.path, node, parameters)
+                with captured(printed, step.path):
+                    done = self._attempt(run_id, step.path, node, parameters, attempt.number)
             except Exception as exc:  # noqa: BLE001  (any failure of user code fails the attempt)
                 attempt.status = step.status = Status.FAIL
                 attempt.message = masking.mask(_message(exc))
@@ -139,8 +136,9 @@ class TaskAttempts:
         step_path: str,
         node: Node,
         parameters: dict[str, Any],
+        number: int,
     ) -> _Done:
-        """One try: files in, secrets set, the task, files and objects out."""
+        """One try: files in, the task with its environment, files and objects out."""
         task = node.task
         assert task is not None  # checked by `run`
         runner = self._runner(step_path, task.kind)
@@ -151,8 +149,8 @@ class TaskAttempts:
             if task.kind in ("python", "notebook")
             else parameters
         )
-        with self._secrets_exposed(task.secrets):
-            result = runner.run(step_path, task, given)
+        env = {**self._secrets_of(task.secrets), ATTEMPT_VARIABLE: str(number)}
+        result = runner.run(step_path, task, given, env)
         for output in result.outputs:  # runplane's own files: an executed notebook's outputs
             if output.endswith(".ipynb"):
                 masking.mask_json_file(Path.cwd() / output)
@@ -245,22 +243,11 @@ class TaskAttempts:
         move = self._catalog.get if stage == "get" else self._catalog.put
         return move(run_id, patterns, Path.cwd())
 
-    @contextmanager
-    def _secrets_exposed(self, names: tuple[str, ...]) -> Iterator[None]:
-        """Set the secrets as environment variables for the task only; restore afterwards."""
-        saved = {name: os.environ.get(name) for name in names}
-        try:
-            for name in names:
-                value = self._secrets.get(name)
-                masking.register([value])  # before the task can print it
-                os.environ[name] = value
-            yield
-        finally:
-            for name, old in saved.items():
-                if old is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = old
+    def _secrets_of(self, names: tuple[str, ...]) -> dict[str, str]:
+        """The task's secrets by name, each registered for masking before the task runs."""
+        values = {name: self._secrets.get(name) for name in names}
+        masking.register(values.values())  # before the task can print them
+        return values
 
     def check_secrets(self, graph: Graph) -> None:
         """Fail before any step runs when a declared secret does not exist.
@@ -281,20 +268,6 @@ class TaskAttempts:
                     raise SecretError(f"step {node.name!r} needs a secret: {exc}") from None
         masking.register(values.values())  # one masker built for all of them
         self._declared_for = graph
-
-
-@contextmanager
-def _variable(name: str, value: str) -> Iterator[None]:
-    """Set an environment variable while the task runs; restore it afterwards."""
-    saved = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = saved
 
 
 def _message(exc: BaseException) -> str:

@@ -6,17 +6,20 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     SettingsError,
 )
 
+from runplane.app import registry
+from runplane.app.config_sections import SECTION_ERROR, AdapterSection, SectionOf
 from runplane.domain.errors import ConfigurationError
 
 #: Names the configuration file when no file is given explicitly.
@@ -33,17 +36,33 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+#: A port's section, typed: validated by the member of its union that its `type` names.
+ExecutorSection = Annotated[AdapterSection, SectionOf("executor")]
+RunLogStoreSection = Annotated[AdapterSection, SectionOf("run_log_store")]
+CatalogSection = Annotated[AdapterSection, SectionOf("catalog")]
+SecretsSection = Annotated[AdapterSection, SectionOf("secrets")]
+
+
 class Settings(BaseSettings):
-    """The four port sections, each `{type, config}`, and the optional `telemetry` section."""
+    """The four port sections, each a typed `{type, config}`, and the optional `telemetry`.
+
+    Sources, highest first: `RUNPLANE_*` variables, then the configuration file, which
+    `load_settings` passes as the constructor's arguments (parsed beforehand, so errors
+    name the file and the line).
+    """
 
     model_config = SettingsConfigDict(
-        env_prefix="RUNPLANE_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix="RUNPLANE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
     )
 
-    executor: dict[str, Any] = DEFAULTS["executor"]
-    run_log_store: dict[str, Any] = DEFAULTS["run_log_store"]
-    catalog: dict[str, Any] = DEFAULTS["catalog"]
-    secrets: dict[str, Any] = DEFAULTS["secrets"]
+    executor: ExecutorSection = DEFAULTS["executor"]  # type: ignore[assignment]
+    run_log_store: RunLogStoreSection = DEFAULTS["run_log_store"]  # type: ignore[assignment]
+    catalog: CatalogSection = DEFAULTS["catalog"]  # type: ignore[assignment]
+    secrets: SecretsSection = DEFAULTS["secrets"]  # type: ignore[assignment]
     telemetry: dict[str, Any] = DEFAULTS["telemetry"]
 
     @classmethod
@@ -55,22 +74,32 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Arguments win over RUNPLANE_* variables (the file is added by `load_settings`)."""
-        return init_settings, env_settings
+        """RUNPLANE_* variables win over the file (the constructor's arguments)."""
+        return SectionVariables(settings_cls), init_settings
+
+    def sections(self) -> dict[str, Any]:
+        """Every section as written (after merging sources), as the run log records it."""
+        written: dict[str, Any] = {
+            name: getattr(self, name).as_written() for name in registry.PORTS
+        }
+        return {**written, "telemetry": dict(self.telemetry)}
 
 
-class _FileSource(PydanticBaseSettingsSource):
-    """The YAML file, parsed beforehand by `read_file` (so errors name file and line)."""
+class SectionVariables(EnvSettingsSource):
+    """`RUNPLANE_*` variables, read as for untyped sections.
 
-    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
-        super().__init__(settings_cls)
-        self.data = data
+    A nested variable (`RUNPLANE_EXECUTOR__CONFIG__RETRIES=3`) is decoded as JSON where it
+    parses, whatever the adapter's field; typed sections would otherwise decode only what
+    the `AdapterSection` base declares, changing what a variable means.
+    """
 
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return self.data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self.data)
+    def explode_env_vars(
+        self, field_name: str, field: FieldInfo, env_vars: Mapping[str, str | None]
+    ) -> dict[str, Any]:
+        """The nested variables of one field, port sections read as plain mappings."""
+        if field_name in registry.PORTS:
+            field = FieldInfo(annotation=dict[str, Any])
+        return super().explode_env_vars(field_name, field, env_vars)
 
 
 def resolve_file(configuration_file: str | None) -> Path | None:
@@ -123,21 +152,16 @@ def load_settings(configuration_file: str | None = None) -> tuple[Settings, str]
         if "type" in value and isinstance(below, dict) and below.get("type") != value["type"]:
             data = {key: item for key, item in data.items() if key != section}
     source = f"configuration file '{path}'" if path else "the default configuration"
-
-    class FromFile(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return init_settings, env_settings, _FileSource(settings_cls, data)
-
+    # Checked before the constructor sees them: it would take `_env_file` and the like as
+    # its own options rather than refuse them as sections.
+    unknown = [name for name in data if name not in Settings.model_fields]
+    if unknown:
+        valid = ", ".join(DEFAULTS)
+        raise ConfigurationError(
+            f"{source}: unknown section '{unknown[0]}'; valid sections: {valid}"
+        )
     try:
-        return FromFile(), source
+        return Settings(**data), source
     except ValidationError as exc:
         raise ConfigurationError(f"{source}: {_describe(exc)}") from None
     except SettingsError as exc:  # a source that could not be read at all
@@ -176,8 +200,21 @@ def _describe(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error["loc"])
-        if error["type"] == "extra_forbidden":
+        if error["type"] == SECTION_ERROR:
+            variables = section_variables(str(error["loc"][0]), os.environ)
+            # The file may be right and a variable wrong: say which ones shaped the section.
+            set_by = f" (set by {', '.join(variables)})" if variables else ""
+            problems.append(f"{error['msg']}{set_by}")
+        elif error["type"] == "extra_forbidden":
             problems.append(f"unknown section '{where}'; valid sections: {', '.join(DEFAULTS)}")
         else:
             problems.append(f"{where}: {error['msg']}")
     return "; ".join(problems)
+
+
+def section_variables(section: str, environ: Mapping[str, str]) -> list[str]:
+    """The `RUNPLANE_*` variables that set (part of) a section, sorted."""
+    whole = f"RUNPLANE_{section.upper()}"
+    return sorted(
+        name for name in environ if name.upper() == whole or name.upper().startswith(f"{whole}__")
+    )

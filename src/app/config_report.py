@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, SecretStr
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from pydantic import SecretStr
 
-from runplane.app import plugins
-from runplane.app.config import Settings, load_settings, read_file, resolve_file
+from runplane.app import registry
+from runplane.app.config import (
+    SectionVariables,
+    Settings,
+    load_settings,
+    read_file,
+    resolve_file,
+)
+from runplane.app.config_sections import AdapterSection
 from runplane.ports.tooling import ConfigValue
 
 MASK = "**********"
@@ -21,34 +27,17 @@ _SECRET_KEY = re.compile(
 )
 
 
-class _EnvOnly(Settings):
-    """The RUNPLANE_* variables alone, to tell which values they set."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (env_settings,)
-
-
 def effective_config(configuration_file: str | None = None) -> list[ConfigValue]:
     """Each leaf of each section, after environment overrides and adapter defaults."""
     path = resolve_file(configuration_file)
     from_file = read_file(path) if path else {}
-    settings, source = load_settings(configuration_file)
-    env_settings = _EnvOnly()
-    from_env = {name: getattr(env_settings, name) for name in env_settings.model_fields_set}
+    settings, _ = load_settings(configuration_file)
+    from_env = SectionVariables(Settings)()  # what the RUNPLANE_* variables set, unvalidated
     values: list[ConfigValue] = []
-    for section in plugins.PORTS:
-        raw: dict[str, Any] = getattr(settings, section)
-        adapter = plugins.build(section, raw, source)  # validates, so the report is what runs
-        config: BaseModel = adapter.Config.model_validate(raw.get("config") or {})
-        leaves = [(("type",), raw["type"]), *_leaves(config.model_dump(), ("config",))]
+    for section in registry.PORTS:
+        typed: AdapterSection = getattr(settings, section)
+        config = typed.adapter_config
+        leaves = [(("type",), typed.type), *_leaves(config.model_dump(), ("config",))]
         for key, value in leaves:
             parts = (section, *key)
             name = ".".join(parts).replace(".[", "[")

@@ -13,6 +13,7 @@ from runplane.app import plugins
 from runplane.app.config import load_settings
 from runplane.app.queries import RunQueryService
 from runplane.app.telemetry import build_service
+from runplane.ports.definitions import PipelineDefinitions
 
 
 class Container(containers.DeclarativeContainer):
@@ -23,6 +24,8 @@ class Container(containers.DeclarativeContainer):
     configuration_file: providers.Object[str | None] = providers.Object(None)
     #: Receives events that async generator tasks stream (`pipeline.execute(on_event=...)`).
     on_event: providers.Object[EventCallback | None] = providers.Object(None)
+    #: Loads pipeline and job files; given by the caller (the SDK), which app never imports.
+    definitions: providers.Object[PipelineDefinitions | None] = providers.Object(None)
 
     executor = providers.Singleton(plugins.build, "executor", config.executor, source)
     run_log_store = providers.Singleton(
@@ -50,6 +53,7 @@ class Container(containers.DeclarativeContainer):
         task_runners=task_runners,
         configuration=config,
         configuration_file=configuration_file,
+        definitions=definitions,
     )
     #: The read side (`runplane.Run`, the CLI's `runs get` and `runs files`).
     queries = providers.Factory(
@@ -58,15 +62,19 @@ class Container(containers.DeclarativeContainer):
 
 
 def create_container(
-    configuration_file: str | None = None, on_event: EventCallback | None = None
+    configuration_file: str | None = None,
+    on_event: EventCallback | None = None,
+    definitions: PipelineDefinitions | None = None,
 ) -> Container:
     """Load the configuration and build every adapter now, so bad config fails before a step."""
     settings, source = load_settings(configuration_file)
     container = Container()
-    container.config.from_pydantic(settings)
+    container.config.from_dict(settings.sections())
     container.source.override(providers.Object(source))
     if on_event is not None:
         container.on_event.override(providers.Object(on_event))
+    if definitions is not None:
+        container.definitions.override(providers.Object(definitions))
     if configuration_file:
         container.configuration_file.override(providers.Object(configuration_file))
     for port in (container.executor, container.run_log_store, container.catalog, container.secrets):

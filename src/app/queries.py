@@ -6,6 +6,7 @@ that `runplane.Run` and the CLI's read commands share one implementation.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +79,37 @@ class RunQueryService:
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What an attempt (default: the last) of a step printed, masked."""
         return self._attempts.output(check_run_id(self.resolve(run_id)), step_path, attempt)
+
+    def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:
+        """The start of the recorded version of a file as text, masked; None when binary."""
+        run_id = check_run_id(run_id)
+        with tempfile.TemporaryDirectory(prefix="runplane-preview-") as scratch:
+            (path,) = self.fetch(run_id, [entry], Path(scratch))
+            with path.open("rb") as stream:
+                head = stream.read(max_bytes)
+        text = text_head(head)
+        if text is None:
+            return None
+        # This process ran nothing: mask the secrets the run's steps declared, where found.
+        pipeline = self._store.get_run(run_id).pipeline
+        masking.fetch_for_masking(self._secrets, masking.named_in(pipeline))
+        return masking.mask(text)
+
+
+def text_head(head: bytes) -> str | None:
+    """`head` (the start of a file) decoded as UTF-8 text; None when it looks binary.
+
+    A cut can split a character at the end, so an undecodable tail of up to 3 bytes is
+    dropped rather than taken for binary.
+    """
+    if b"\0" in head:
+        return None
+    for cut in range(4):
+        try:
+            return head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def latest_run_id(store: RunLogStore, *, tag: str | None = None, status: str | None = None) -> str:

@@ -16,10 +16,10 @@ from runplane.app.attempts import TaskAttempts
 from runplane.app.bound_steps import BoundSteps
 from runplane.app.code_identity import code_identity
 from runplane.app.composite_steps import CompositeSteps
+from runplane.app.definitions import NoDefinitions, recorded_graph, recorded_pipeline
 from runplane.app.executor_roles import refuse_render_only, renderer_of, submitter_of
 from runplane.app.initial_parameters import starting_parameters
 from runplane.app.listeners import Listeners
-from runplane.app.loader import load_graph, load_job, load_recorded_graph, recorded_pipeline
 from runplane.app.masking import masked_store
 from runplane.app.ownership import owning
 from runplane.app.reuse import StepReuse, check_same_structure, reusable_now
@@ -39,6 +39,7 @@ from runplane.domain.scope import ScopedParameters, outcome
 from runplane.domain.step_tree import RunTree
 from runplane.domain.wiring import WiringProblem
 from runplane.ports.catalog import Catalog
+from runplane.ports.definitions import PipelineDefinitions
 from runplane.ports.executor import (
     Executor,
     GraphRewriter,
@@ -76,6 +77,7 @@ class RunService:
         configuration: Mapping[str, Any] | None = None,
         configuration_file: str | None = None,
         clock: Clock = utc_now,
+        definitions: PipelineDefinitions | None = None,
     ) -> None:
         self._executor = executor
         self._store = run_log_store = masked_store(run_log_store)  # no secret is recorded
@@ -85,6 +87,7 @@ class RunService:
         self._configuration = dict(configuration or {})
         self._configuration_file = configuration_file
         self._clock = clock
+        self._definitions = definitions or NoDefinitions()
         self._attempts = TaskAttempts(
             store=run_log_store,
             catalog=catalog,
@@ -102,11 +105,11 @@ class RunService:
 
     def load_pipeline(self, pipeline_file: str) -> Graph:
         """Load the graph a pipeline file defines."""
-        return load_graph(pipeline_file)
+        return self._definitions.pipeline(pipeline_file)
 
     def load_job(self, job_file: str) -> Graph:
         """Load the one-step graph a job file defines."""
-        return load_job(job_file)
+        return self._definitions.job(job_file)
 
     def run(
         self,
@@ -177,7 +180,7 @@ class RunService:
         orchestrated: bool,
     ) -> RunLog:
         original = self._store.get_run(run_id)
-        graph = graph or load_recorded_graph(original.run_id, original.pipeline_file)
+        graph = graph or recorded_graph(self._definitions, original.run_id, original.pipeline_file)
         check_same_structure(graph, original)
         initial, source = starting_parameters(
             parameters_file, os.environ, base=original.initial_parameters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from runplane.app import plugins
@@ -10,7 +11,14 @@ from runplane.ports.tooling import AdapterInfo, ConfigValue
 
 
 class ToolingService:
-    """Answers questions about this installation; builds no adapter it does not need."""
+    """Answers questions about this installation; builds no adapter it does not need.
+
+    `pipeline_schema` makes the YAML pipeline schema; the SDK owns that format, and app does
+    not import the SDK, so the console script passes it in.
+    """
+
+    def __init__(self, pipeline_schema: Callable[[], dict[str, Any]]) -> None:
+        self._pipeline_schema = pipeline_schema
 
     def config_schema(self, section: str | None = None) -> dict[str, Any]:
         """JSON schema of the configuration file (or one section) from installed adapters."""
@@ -26,9 +34,7 @@ class ToolingService:
 
     def pipeline_schema(self) -> dict[str, Any]:
         """JSON schema of YAML pipeline files (schemas/pipeline.schema.json)."""
-        from runplane.app import yaml_models  # noqa: PLC0415  (only this command needs it)
-
-        return yaml_models.json_schema()
+        return self._pipeline_schema()
 
     def adapters(self) -> list[AdapterInfo]:
         """Every installed adapter, by section then type; failures to load are reported."""

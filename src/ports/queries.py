@@ -55,3 +55,11 @@ class RunQueries(Protocol):
     def step_output(self, run_id: str, step_path: str, attempt: int | None = None) -> str:
         """What an attempt of a step (default: the last) printed, masked; '' when nothing."""
         ...
+
+    def preview(self, run_id: str, entry: CatalogEntry, max_bytes: int) -> str | None:
+        """The start (at most `max_bytes`) of a recorded file as text, secrets masked.
+
+        None when the file is not text. The recorded version is read, hash-checked:
+        raises CatalogError when it is missing or changed.
+        """
+        ...

@@ -30,8 +30,20 @@ class TaskResult:
 class TaskRunner(Protocol):
     """Runs one kind of task command."""
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
-        """Run the task with the run's parameters; secrets are already in the environment.
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
+        """Run the task with the run's parameters and `env` in its environment.
+
+        `env` holds the variables runplane gives this attempt (the step's secrets,
+        `RUNPLANE_ATTEMPT`), on top of the environment the task would have anyway: a task
+        in another process gets them in that process's environment, a function called in
+        this one sees them in `os.environ` while it runs (and no longer once it returns).
+        They are the task's only source of secrets: a runner never fetches any itself.
 
         Raises ParameterError when the task needs a parameter that does not exist, and
         ExecutionError for anything else that makes the task fail (the cause chained).

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from runplane.app.sdk import service
+from runplane.sdk import service
 from tests.integration.argo_depends import dependencies
 from tests.integration.argo_interpreter import REFERENCE
 from tests.integration.conftest import REPO

@@ -243,7 +243,7 @@ class Trial:
 
 def render(config: Path, pipeline: Path, env: dict[str, str]) -> dict[str, Any]:
     """What `runplane render` prints, made in this process."""
-    from runplane.app.sdk import service  # noqa: PLC0415
+    from runplane.sdk import service  # noqa: PLC0415
 
     with mock.patch.dict(os.environ, env, clear=True):
         app = service(str(config))
@@ -260,7 +260,7 @@ def in_process(cwd: Path, env: dict[str, str], *args: str) -> tuple[int, bytes]:
     the exit code. The masking registry starts empty, as in a new process, so the command
     finds the values to mask itself.
     """
-    from runplane.app.main import main  # noqa: PLC0415
+    from runplane.console import main  # noqa: PLC0415
 
     masking.forget_all()
     out, err = io.BytesIO(), io.BytesIO()

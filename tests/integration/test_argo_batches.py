@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from runplane.app.sdk import service
 from runplane.domain.errors import ConfigurationError
+from runplane.sdk import service
 from tests.integration.argo_support import (
     ARGO_CONFIG,
     ARGO_PIPELINES,

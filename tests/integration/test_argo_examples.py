@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from runplane.app.sdk import service
 from runplane.domain.run_log import RunLog
+from runplane.sdk import service
 from tests.integration.argo_support import ARGO_CONFIG
 from tests.integration.conftest import REPO
 from tests.integration.test_argo_interpreter import SECRETS, argo_run, interpret, local_run, shape

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from runplane.adapters.executors.argo import ArgoExecutor, ArgoExecutorConfig
-from runplane.app.sdk import service
 from runplane.domain.errors import ConfigurationError, ExecutionError
+from runplane.sdk import service
 from tests.integration.argo_support import (
     ARGO_CONFIG,
     ARGO_PIPELINES,

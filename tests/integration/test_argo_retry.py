@@ -11,8 +11,8 @@ from runplane.adapters.run_log_stores.file_system import (
     FileSystemRunLogStore,
     FileSystemRunLogStoreConfig,
 )
-from runplane.app.sdk import service
 from runplane.ports.executor import RetryOf
+from runplane.sdk import service
 from tests.integration.argo_interpreter import Interpreter
 from tests.integration.argo_support import (
     ARGO_CONFIG,

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from runplane import Conditional, Pipeline, Stub
 from runplane.adapters.executors.argo import ArgoExecutor, ArgoExecutorConfig
-from runplane.app.sdk import service
 from runplane.ports.executor import RenderRequest
+from runplane.sdk import service
 from tests.integration.argo_depends import Finished, dependencies, logic
 from tests.integration.argo_depends import evaluate as depends
 from tests.integration.argo_support import ARGO_CONFIG, ARGO_PIPELINES, spec_of, structure_errors

@@ -311,7 +311,7 @@ def run_in_process(case: Case, folder: Path, env: dict[str, str]) -> Outcome:
     An exception that escapes `main()` is what the process would print as a traceback:
     it is kept in the output (with the word "Traceback"), so the case fails as it would.
     """
-    from runplane.app.main import main  # noqa: PLC0415  (the console script's function)
+    from runplane.console import main  # noqa: PLC0415  (the console script's function)
 
     output = io.StringIO()
     with _as_a_process(folder, {**env, **case.env}, ["runplane", *case.args], output):

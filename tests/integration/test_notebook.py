@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from runplane.adapters.tasks.notebook import NotebookTaskRunner
-from runplane.app.sdk import metric
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import ReturnSpec, TaskSpec
+from runplane.sdk import metric
 from tests.integration.conftest import REPO, Cli
 
 pytestmark = [
@@ -52,7 +52,7 @@ def test_declared_parameters_go_in_and_named_variables_come_out(workdir: Path) -
         parameters="a = 1\nb = 'x'\nunset = 'kept'",
     )
     spec = task("calc.ipynb", "product", "greeting", metric("n"), "python")
-    result = NotebookTaskRunner().run("calc", spec, {"a": 21, "b": "hi", "other": [1]})
+    result = NotebookTaskRunner().run("calc", spec, {"a": 21, "b": "hi", "other": [1]}, {})
 
     # The kernel is this interpreter's, whatever kernelspecs the user has installed.
     # A metric is passed on too.
@@ -69,7 +69,7 @@ def test_declared_parameters_go_in_and_named_variables_come_out(workdir: Path) -
 def test_a_failing_cell_is_reported_with_its_error(workdir: Path) -> None:
     write_notebook(workdir / "bad.ipynb", "x = 1", "y = x / 0", parameters="x = 1")
     with pytest.raises(ExecutionError) as raised:
-        NotebookTaskRunner().run("m.2.bad", task("bad.ipynb"), {})
+        NotebookTaskRunner().run("m.2.bad", task("bad.ipynb"), {}, {})
     message = str(raised.value)
     assert (
         "step 'm.2.bad': notebook cell In [3] (y = x / 0) failed: "
@@ -82,14 +82,14 @@ def test_a_failing_cell_is_reported_with_its_error(workdir: Path) -> None:
 def test_returns_that_are_missing_or_not_json_are_named(workdir: Path) -> None:
     write_notebook(workdir / "r.ipynb", "ok = 1\nodd = object()", parameters="")
     with pytest.raises(ExecutionError) as raised:
-        NotebookTaskRunner().run("r", task("r.ipynb", "ok", "odd", "ghost"), {})
+        NotebookTaskRunner().run("r", task("r.ipynb", "ok", "odd", "ghost"), {}, {})
     assert "'odd' is a object, not JSON; 'ghost' is not defined" in str(raised.value)
 
 
 def test_a_declared_parameter_that_is_not_json_is_refused(workdir: Path) -> None:
     write_notebook(workdir / "p.ipynb", "", parameters="data = None")
     with pytest.raises(ParameterError, match=r"parameter 'data' is a set; a notebook takes JSON"):
-        NotebookTaskRunner().run("p", task("p.ipynb"), {"data": {1, 2}})
+        NotebookTaskRunner().run("p", task("p.ipynb"), {"data": {1, 2}}, {})
 
 
 @pytest.mark.parametrize("executor", ["local", "local-subprocess"])

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,46 @@ def test_malformed_records_are_reported_and_the_rest_still_reads(
     assert "skipping step record run_logs/good/steps/c.json" in caplog.text
     assert [s.run_id for s in store.list_runs()] == ["good"]
     assert f"runs list skips s3://{bucket}/run_logs/bad/run.json" in caplog.text
+
+
+def test_listing_reads_only_headers_the_index_cannot_vouch_for(
+    s3_endpoint: str, bucket: str, s3_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store(s3_endpoint, bucket)
+    for day, status in ((1, Status.SUCCESS), (2, Status.FAIL), (3, Status.PROCESSING)):
+        run = make_run(f"r{day}", f"2026-01-0{day}T00:00:00.000000+00:00")
+        store.create_run(run)
+        store.update_run(replace(run, status=status))
+    assert [s.run_id for s in store.list_runs()] == ["r3", "r2", "r1"]  # writes the index
+    read: list[str] = []
+    real = store._get_many
+
+    def counted(keys: list[str], action: str, *, lenient: bool = False) -> list[Any]:
+        read.extend(keys)
+        return real(keys, action, lenient=lenient)
+
+    monkeypatch.setattr(store, "_get_many", counted)
+    store.create_run(make_run("r4", "2026-01-04T00:00:00.000000+00:00"))
+    listed = [(s.run_id, s.status.value) for s in store.list_runs()]
+    assert listed == [("r4", "processing"), ("r3", "processing"), ("r2", "fail"), ("r1", "success")]
+    # Finished runs come from the index; a running run's header changes, a new one is unknown.
+    assert read == ["run_logs/r3/run.json", "run_logs/r4/run.json"]
+
+
+def test_an_index_that_lags_or_is_damaged_hides_no_run(
+    s3_endpoint: str, bucket: str, s3_client: Any
+) -> None:
+    store = make_store(s3_endpoint, bucket)
+    store.create_run(replace(make_run("r1"), status=Status.SUCCESS))
+    store.list_runs()
+    index = {"Bucket": bucket, "Key": "run_logs/.runs-index.json"}
+    old = s3_client.get_object(**index)["Body"].read()
+    store.create_run(make_run("r2", "2026-01-02T00:00:00.000000+00:00"))
+    store.list_runs()
+    s3_client.put_object(**index, Body=old)  # as if the second write never happened
+    assert [s.run_id for s in store.list_runs()] == ["r2", "r1"]
+    s3_client.put_object(**index, Body=b"{not json")
+    assert [s.run_id for s in store.list_runs()] == ["r2", "r1"]
+    mangled = {"version": 1, "runs": {"run_logs/r1/": ["r1", None, "bogus", 4, 5, 6, 7]}}
+    s3_client.put_object(**index, Body=json.dumps(mangled).encode())
+    assert [(s.run_id, s.status.value) for s in store.list_runs()][1] == ("r1", "success")

@@ -134,7 +134,13 @@ def test_graph_mermaid_dot_and_html_with_a_run(cli: Cli, workdir: Path) -> None:
 
 def test_config_schema_show_and_adapters_list(cli: Cli, workdir: Path) -> None:
     schema = cli("config", "schema").json()
-    assert set(schema["properties"]) == {"executor", "run_log_store", "catalog", "secrets"}
+    assert set(schema["properties"]) == {
+        "executor",
+        "run_log_store",
+        "catalog",
+        "secrets",
+        "telemetry",
+    }
     section = cli("config", "schema", "--section", "run_log_store").json()
     assert section["discriminator"]["propertyName"] == "type"
     (workdir / "c.yaml").write_text("run_log_store:\n  type: file-system\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from runplane import Pipeline, PythonTask
-from runplane.app.sdk import service
+from runplane.sdk import service
 
 
 @pytest.mark.parametrize("stream", ["stderr", "stdout"])

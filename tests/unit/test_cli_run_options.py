@@ -18,7 +18,7 @@ from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.piped import PIPED_WIDTH, wide_when_piped
 from runplane.adapters.cli.wiring import Wiring
 from runplane.app.run_client import run_queries
-from runplane.app.sdk import service
+from runplane.sdk import service
 
 PIPELINE = """
 from runplane import Pipeline, PythonTask
@@ -182,8 +182,24 @@ def test_a_job_takes_params_too(workdir: Path) -> None:
 
 
 def test_commands_run_again_in_one_process_keep_one_step_log_handler() -> None:
-    logger = logging.getLogger("runplane.app.service")
+    logger = logging.getLogger("runplane")
     for _ in range(3):
         commands._log_steps()
     named = [h for h in logger.handlers if h.get_name() == commands._STEP_LOG]
     assert len(named) == 1
+
+
+def test_step_lines_of_any_runplane_module_reach_the_step_log() -> None:
+    # The CLI names no module of the layers below it: a lifecycle line logged by any
+    # module of the package (wherever the use cases live) reaches its one handler.
+    commands._log_steps()
+    (handler,) = [
+        h for h in logging.getLogger("runplane").handlers if h.get_name() == commands._STEP_LOG
+    ]
+    seen: list[str] = []
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    try:
+        logging.getLogger("runplane.app.some_use_case").info("step %s started", "a")
+    finally:
+        logging.getLogger("runplane").removeHandler(handler)
+    assert seen == ["step a started"]

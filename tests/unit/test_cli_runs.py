@@ -13,7 +13,7 @@ from typer.testing import CliRunner, Result
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.app.run_client import run_queries
-from runplane.app.sdk import service
+from runplane.sdk import service
 from tests.unit.test_run_client import PIPELINE
 
 

@@ -10,6 +10,7 @@ from runplane.adapters.catalogs.do_nothing import DoNothingCatalog
 from runplane.adapters.catalogs.file_system import FileSystemCatalog
 from runplane.adapters.executors.argo import ArgoExecutor
 from runplane.adapters.executors.local import LocalExecutor
+from runplane.adapters.executors.local_subprocess import LocalSubprocessExecutor
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.run_log_stores.file_system import FileSystemRunLogStore
 from runplane.adapters.secrets.env import EnvSecrets
@@ -195,7 +196,8 @@ def test_a_section_variable_holding_a_json_object_still_applies(
 ) -> None:
     monkeypatch.setenv("RUNPLANE_EXECUTOR", '{"type": "local-subprocess"}')
     settings, _ = load_settings()
-    assert settings.executor == {"type": "local-subprocess"}
+    assert settings.executor.as_written() == {"type": "local-subprocess"}
+    assert isinstance(settings.executor.adapter_config, LocalSubprocessExecutor.Config)
 
 
 def test_a_whole_section_of_another_type_from_the_environment_replaces_the_section(
@@ -204,9 +206,22 @@ def test_a_whole_section_of_another_type_from_the_environment_replaces_the_secti
     """As an Argo pod gets its store: no file, RUNPLANE_RUN_LOG_STORE of another type."""
     s3 = {"type": "s3", "config": {"bucket": "runs", "prefix": "logs/"}}
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE", json.dumps(s3))
-    assert load_settings()[0].run_log_store == s3
+    assert load_settings()[0].sections()["run_log_store"] == s3
     path = write(tmp_path, "run_log_store: {type: file-system, config: {log_folder: here}}\n")
-    assert load_settings(path)[0].run_log_store == s3
+    assert load_settings(path)[0].sections()["run_log_store"] == s3
     monkeypatch.setenv("RUNPLANE_RUN_LOG_STORE", '{"type": "file-system", "config": {}}')
     same_type = load_settings(path)[0].run_log_store  # keys of the same adapter still merge
-    assert same_type == {"type": "file-system", "config": {"log_folder": "here"}}
+    assert same_type.as_written() == {"type": "file-system", "config": {"log_folder": "here"}}
+
+
+def test_a_section_error_names_the_variables_that_set_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("RUNPLANE_EXECUTOR__TYPE", "bogus")
+    path = write(tmp_path, "executor: {type: local}\n")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path)
+    assert str(caught.value) == (
+        f"configuration file '{path}': executor: unknown type 'bogus'; valid types: argo, "
+        "local, local-subprocess, mocked (set by RUNPLANE_EXECUTOR__TYPE)"
+    )

@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runplane import Catalog, Pipeline, PythonTask
-from runplane.app.sdk import service
 from runplane.domain.catalog_spec import CatalogSpec
 from runplane.domain.fingerprints import (
     _CANONICAL,
@@ -20,6 +19,7 @@ from runplane.domain.fingerprints import (
     fingerprint_of,
 )
 from runplane.domain.graph import Node, NodeKind, ReturnKind, ReturnSpec, TaskSpec
+from runplane.sdk import service
 
 
 def work(x: int) -> int:

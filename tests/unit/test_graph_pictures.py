@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from runplane import Loop, Map, Parallel, Pipeline, PythonTask, Stub
-from runplane.adapters.cli.graph_html import html
-from runplane.adapters.cli.graph_text import dot, mermaid
-from runplane.adapters.cli.picture import node_id, picture
+from runplane.adapters.presentation.graph_html import html
+from runplane.adapters.presentation.graph_text import dot, mermaid
+from runplane.adapters.presentation.picture import node_id, picture
 from runplane.domain.graph import Graph
 from runplane.domain.run_log import Attempt, RunLog, Status, StepLog
 

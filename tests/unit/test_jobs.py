@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from runplane import Catalog, NotebookJob, PythonJob, RunFailedError, ShellJob, metric
-from runplane.app.loader import load_graph, load_job
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.run_log import Status
+from runplane.sdk.loader import load_graph, load_job
 
 
 def fit(rate: float, token_name: str = "api_token") -> tuple[float, float]:

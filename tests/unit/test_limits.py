@@ -33,7 +33,7 @@ def test_a_path_made_long_by_nesting_is_refused_counting_a_map_index() -> None:
 
 def test_a_task_that_is_its_own_handler_is_refused() -> None:
     task = PythonTask(one)
-    task.on_failure = task  # type: ignore[assignment]
+    task.on_failure = task
     with pytest.raises(PipelineDefinitionError, match="'one' is its own on_failure handler"):
         Pipeline([task])
 
@@ -48,7 +48,7 @@ def test_a_handler_cycle_through_other_steps_is_refused() -> None:
 def test_a_chain_of_3000_handlers_builds_and_is_checked_without_recursion() -> None:
     steps = [PythonTask(one, name=f"a{i}") for i in range(3000)]
     for step, handler in pairwise(steps):
-        step.on_failure = handler  # type: ignore[assignment]
+        step.on_failure = handler
     graph = Pipeline([steps[0]]).graph
     assert graph["a0"].on_failure == "a1"
     assert graph["a2998"].on_failure == "a2999"

@@ -4,12 +4,12 @@ import pytest
 
 from runplane import NotebookJob, NotebookTask
 from runplane.adapters.tasks.notebook import executed_path
-from runplane.app.loader import load_graph
 from runplane.compat import runnable
 from runplane.compat.runnable.tasks import runnable_executed_name
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.graph import TaskSpec
 from runplane.domain.notebook_output import executed_name
+from runplane.sdk.loader import load_graph
 
 
 @pytest.mark.parametrize(

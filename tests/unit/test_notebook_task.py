@@ -69,4 +69,4 @@ def test_without_papermill_the_error_names_the_extra(
     monkeypatch.setitem(sys.modules, "papermill", None)  # makes `import papermill` fail
     task = TaskSpec(kind="notebook", command="a.ipynb")
     with pytest.raises(ConfigurationError, match=r"pip install 'runplane\[notebook\]'"):
-        NotebookTaskRunner().run("nb", task, {})
+        NotebookTaskRunner().run("nb", task, {}, {})

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from runplane.app.loader import load_graph
 from runplane.compat.runnable import (
     Catalog,
     Loop,
@@ -23,6 +22,7 @@ from runplane.compat.runnable import (
 from runplane.compat.runnable.environment import exporting, shell_command
 from runplane.compat.runnable.reducers import runplane_reducer
 from runplane.domain.errors import PipelineDefinitionError
+from runplane.sdk.loader import load_graph
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from runplane.app import plugins
 from runplane.app.config_report import MASK, mask_value
 from runplane.app.tooling import ToolingService
+from runplane.console import pipeline_schema
 from runplane.domain.errors import ConfigurationError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,12 +18,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def tooling() -> ToolingService:
-    return ToolingService()
+    return ToolingService(pipeline_schema)
 
 
 def test_schema_offers_every_installed_type_per_section(tooling: ToolingService) -> None:
     schema = tooling.config_schema()
-    assert set(schema["properties"]) == set(plugins.PORTS)
+    assert set(schema["properties"]) == {*plugins.PORTS, "telemetry"}
     for section in plugins.PORTS:
         branch = tooling.config_schema(section)
         types = {

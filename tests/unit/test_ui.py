@@ -13,6 +13,7 @@ from runplane.adapters.run_log_stores.file_system import FileSystemRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.ui import pages
 from runplane.adapters.ui.server import build_app
+from runplane.app.queries import RunQueryService
 from runplane.app.service import RunService
 from runplane.domain.errors import CatalogError
 from tests.fakes import DictSecrets, MemoryCatalog
@@ -58,12 +59,17 @@ def demo() -> Pipeline:
 
 
 @pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunService:
+def catalog() -> MemoryCatalog:
+    return MemoryCatalog()
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalog: MemoryCatalog) -> RunService:
     monkeypatch.chdir(tmp_path)
     service = RunService(
         executor=LocalExecutor(),
         run_log_store=FileSystemRunLogStore(),
-        catalog=MemoryCatalog(),
+        catalog=catalog,
         secrets=DictSecrets(),
         task_runners={"python": PythonTaskRunner()},
         configuration=CONFIGURATION,
@@ -75,8 +81,16 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunService:
 
 
 @pytest.fixture
-def client(service: RunService) -> TestClient:
-    return TestClient(build_app(service))
+def queries(service: RunService, catalog: MemoryCatalog) -> RunQueryService:
+    """The read side the UI is given, over the service's store and catalog."""
+    return RunQueryService(
+        run_log_store=FileSystemRunLogStore(), catalog=catalog, secrets=DictSecrets()
+    )
+
+
+@pytest.fixture
+def client(queries: RunQueryService) -> TestClient:
+    return TestClient(build_app(queries))
 
 
 def run_ids(html: str) -> list[str]:
@@ -129,8 +143,16 @@ def test_run_page_draws_the_graph_coloured_by_status_and_lists_steps(client: Tes
     page = client.get("/runs/bad")
     assert page.status_code == 200
     assert 'id="run-status">fail<' in page.text
-    # The map's one drawn node stands for every iteration; one failed, so it is coloured fail.
-    assert 'data-path="each.*.double" data-kind="task" data-status="fail"' in page.text
+    # A box per iteration of the map, each in its own status: which one failed shows.
+    drawn = re.findall(r'data-path="(each\.[^"]+)" data-kind="task" data-status="(\w+)"', page.text)
+    assert drawn == [
+        ("each.0.double", "fail"),
+        ("each.1.double", "success"),
+        ("each.2.double", "success"),
+        ("each.3.double", "success"),
+    ]
+    assert '<text class="branch-label" x="' in page.text
+    assert ">item 0</text>" in page.text
     assert 'data-path="numbers" data-kind="task" data-status="success"' in page.text
     assert "each.0.double" in page.text  # iterations in the steps table
     assert client.get("/runs/nope").status_code == 404
@@ -160,12 +182,12 @@ def test_step_panel_shows_attempt_output_error_and_traceback(client: TestClient)
 
 
 def test_step_panel_survives_output_lost_from_the_catalog(
-    service: RunService, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    queries: RunQueryService, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def lost(run_id: str, step_path: str, attempt: int | None = None) -> str:
         raise CatalogError(f"no file logs/{step_path}/attempt-{attempt}.log in run {run_id}")
 
-    monkeypatch.setattr(service, "step_output", lost)
+    monkeypatch.setattr(queries, "step_output", lost)
     page = client.get("/runs/bad", params={"step": "each.0.double"})
     assert page.status_code == 200
     assert "(output unavailable: no file logs/each.0.double/attempt-1.log in run bad)" in page.text
@@ -243,16 +265,16 @@ def test_pages_of_a_running_run_refresh_themselves(service: RunService, client: 
 
 
 def test_a_loopback_server_answers_only_requests_for_loopback_names(
-    service: RunService,
+    queries: RunQueryService,
 ) -> None:
-    web = build_app(service, hosts=["localhost", "127.0.0.1"])
+    web = build_app(queries, hosts=["localhost", "127.0.0.1"])
     assert TestClient(web, base_url="http://127.0.0.1:8265").get("/").status_code == 200
     # A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) gets nothing.
     assert TestClient(web, base_url="http://attacker.example").get("/").status_code == 400
 
 
-def test_token_is_required_when_given(service: RunService) -> None:
-    guarded = TestClient(build_app(service, token="open-sesame"))
+def test_token_is_required_when_given(queries: RunQueryService) -> None:
+    guarded = TestClient(build_app(queries, token="open-sesame"))
     assert guarded.get("/").status_code == 401
     assert guarded.get("/", params={"token": "wrong"}).status_code == 401
     assert guarded.get("/", headers={"Authorization": "Bearer open-sesame"}).status_code == 200

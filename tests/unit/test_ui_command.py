@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.adapters.ui import server
-from runplane.app.sdk import service
+from runplane.app.run_client import run_queries
+from runplane.sdk import service
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, ["ui", *args], obj=Wiring(service))
+    return CliRunner().invoke(cli, ["ui", *args], obj=Wiring(service, make_queries=run_queries))
 
 
 def test_loopback_by_default_answering_only_loopback_names(served: dict[str, Any]) -> None:

@@ -1,8 +1,8 @@
 """The UI draws a run from the graph its log recorded, with no pipeline file at hand."""
 
 from runplane import Conditional, Loop, Map, Parallel, Pipeline, PythonTask, Stub
-from runplane.adapters.cli.graph_html import svg
-from runplane.adapters.cli.picture import picture
+from runplane.adapters.presentation.graph_html import svg
+from runplane.adapters.presentation.picture import picture
 from runplane.adapters.ui.recorded_graph import recorded_graph
 
 

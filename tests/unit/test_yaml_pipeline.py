@@ -1,14 +1,16 @@
 import json
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from runplane.app.loader import load_graph
-from runplane.app.yaml_models import schema_text
-from runplane.app.yaml_pipeline import load_yaml_pipeline
 from runplane.domain.errors import PipelineDefinitionError
+from runplane.sdk import yaml_pipeline
+from runplane.sdk.loader import load_graph
+from runplane.sdk.yaml_models import schema_text
+from runplane.sdk.yaml_pipeline import load_yaml_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).parent / "yaml_pipelines"
@@ -180,7 +182,7 @@ def test_a_missing_notebook_is_reported_before_anything_runs(tmp_path: Path) -> 
 
 def test_the_committed_schema_is_up_to_date() -> None:
     assert SCHEMA_FILE.read_text() == schema_text(), (
-        "regenerate: python -m runplane.app.yaml_models > schemas/pipeline.schema.json"
+        "regenerate: python -m runplane.sdk.yaml_models > schemas/pipeline.schema.json"
     )
 
 
@@ -197,3 +199,34 @@ def test_the_schema_rejects_a_misspelt_key() -> None:
     schema = json.loads(SCHEMA_FILE.read_text())
     bad = {"steps": [{"type": "python", "comand": "m.f"}]}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+
+
+# -- other formats, found by entry point -------------------------------------------------
+
+
+RUNNABLE_DAG = """\
+dag:
+  start_at: s
+  steps:
+    s: {type: stub, next: success}
+    success: {type: success}
+    fail: {type: fail}
+"""
+
+
+def test_runnables_dag_format_is_found_through_its_entry_point(tmp_path: Path) -> None:
+    assert load_graph(write(tmp_path, RUNNABLE_DAG)).step_names() == ["s"]
+
+
+def test_a_format_whose_loader_fails_to_import_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = EntryPoint("weird", "no_such_module_here:load", yaml_pipeline.FORMATS)
+    monkeypatch.setattr(yaml_pipeline, "entry_points", lambda group: [broken])
+    message = error_of(tmp_path, "weird: {}\n")
+    assert message.startswith("pipeline file ")
+    assert "`weird:` format (no_such_module_here:load) failed to import" in message
+
+
+def test_an_unknown_top_level_key_naming_no_format_is_a_validation_error(tmp_path: Path) -> None:
+    assert "stepz" in error_of(tmp_path, "stepz: []\n")

@@ -359,18 +359,22 @@ def _interrupts() -> Iterator[None]:
         raise typer.Exit(EXIT_TERMINATED) from None
 
 
+#: The logger every runplane module's logger descends from. The CLI shows the lifecycle
+#: lines (INFO) logged anywhere below it, so it needs no module names of the layers it drives.
+_PACKAGE_LOGGER = __name__.partition(".")[0]
+
+
 def _log_steps() -> None:
     handler = logging.StreamHandler(err.file)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     handler.set_name(_STEP_LOG)
-    for name in ("runplane.app.service", "runplane.app.composite_steps"):
-        logger = logging.getLogger(name)
-        # One per logger, however often a command runs in this process (tests, scripts
-        # calling the CLI): an earlier command's handler may hold a stream closed since.
-        for old in [h for h in logger.handlers if h.get_name() == _STEP_LOG]:
-            logger.removeHandler(old)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    logger = logging.getLogger(_PACKAGE_LOGGER)
+    # One handler, however often a command runs in this process (tests, scripts calling
+    # the CLI): an earlier command's handler may hold a stream closed since.
+    for old in [h for h in logger.handlers if h.get_name() == _STEP_LOG]:
+        logger.removeHandler(old)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 # Commands for orchestrators (start-run, fan-out, render, submit, ...) live in their own

@@ -22,7 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from runplane.adapters.cli.views import took
+from runplane.adapters.presentation.durations import took
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.events import EventKind, RunEvent
 from runplane.domain.graph import Graph, scope_of

@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from runplane.adapters.cli.views import status_text, step_status, took
+from runplane.adapters.cli.views import status_text, step_status
+from runplane.adapters.presentation.durations import took
 from runplane.domain.run_diff import MISSING, Change, RunDiff
 from runplane.domain.run_log import RunSummary, StepLog
 from runplane.domain.step_tree import RunTree, StepNode

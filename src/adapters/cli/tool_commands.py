@@ -23,12 +23,12 @@ from runplane.adapters.cli.commands import (
     out,
     runs,
 )
-from runplane.adapters.cli.graph_html import html
-from runplane.adapters.cli.graph_text import dot, mermaid
-from runplane.adapters.cli.picture import picture
 from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.run_views import diff_view
 from runplane.adapters.cli.wiring import tooling_of
+from runplane.adapters.presentation.graph_html import html
+from runplane.adapters.presentation.graph_text import dot, mermaid
+from runplane.adapters.presentation.picture import picture
 
 adapters = typer.Typer(help="Inspect installed adapters.", **PLAIN)  # type: ignore[arg-type]
 cli.add_typer(adapters, name="adapters")

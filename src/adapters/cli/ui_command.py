@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from runplane.adapters.cli.commands import ConfigOption, DebugOption, _user_errors, cli, err
+from runplane.adapters.cli.wiring import queries_of
 
 DEFAULT_PORT = 8265
 
@@ -48,7 +49,7 @@ def ui(
     with _user_errors(debug):
         # On loopback, answer only requests addressed to loopback names (see LOOPBACK_NAMES).
         hosts = [*LOOPBACK_NAMES, host] if loopback else None
-        web = build_app(ctx.obj(config_file), token=token, hosts=hosts)
+        web = build_app(queries_of(ctx, config_file), token=token, hosts=hosts)
     if not loopback and not token:
         err.print(
             f"warning: serving on {host} without --token: anyone who reaches this address "

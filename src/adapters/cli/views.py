@@ -8,8 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from runplane.adapters.presentation.durations import took
 from runplane.domain.run_log import RunLog, Status, StepLog, state_of
-from runplane.domain.step_tree import build_tree, seconds
+from runplane.domain.step_tree import build_tree
 
 
 def status_text(status: Status, live: bool | None = None) -> str:
@@ -18,17 +19,6 @@ def status_text(status: Status, live: bool | None = None) -> str:
     if status is Status.PROCESSING and live is False:
         colour = "magenta"
     return f"[{colour}]{state_of(status, live)}[/{colour}]"
-
-
-def took(start: str | None, end: str | None) -> str:
-    """A duration for people, the one format every view uses: '0.12s', '3m04s', '-'."""
-    value = seconds(start, end)
-    if value is None:
-        return "-"
-    if value < 60:  # noqa: PLR2004
-        return f"{value:.2f}s"
-    minutes, rest = divmod(int(value), 60)
-    return f"{minutes}m{rest:02d}s"
 
 
 def step_status(step: StepLog) -> str:

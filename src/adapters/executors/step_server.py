@@ -4,7 +4,7 @@
 per step in a fresh interpreter.
 
 Both ends live here (the forked child's part is step_child.py). `serve` runs in the helper,
-started as `python -P -m runplane step-server` (app/main.py wires it to the very
+started as `python -P -m runplane step-server` (runplane/console.py wires it to the very
 `execute-step` function the command runs); `StepServers` runs in the executor's process.
 The two talk over a Unix socketpair, one step at a time:
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from runplane.adapters._shared import leases
+from runplane.adapters._shared import leases, run_index
 from runplane.adapters._shared.durable import create_file, fsync_dir, make_folders, write_atomic
 from runplane.adapters._shared.run_records import read_record, run_header, with_lease
 from runplane.domain.errors import (
@@ -121,22 +121,8 @@ class FileSystemRunLogStore:
         return step
 
     def list_runs(self) -> list[RunSummary]:
-        if not self._root.is_dir():
-            return []
-        runs = []
-        for folder in self._root.iterdir():
-            if folder.name.startswith("."):
-                continue  # a run being created, or one abandoned while being created
-            header = folder / _HEADER
-            if not header.is_file():
-                continue
-            try:
-                run = run_header(read_record(header), header)
-            except RunLogError as exc:  # one bad run must not hide every other
-                logger.warning("runs list skips run '%s': %s", folder.name, exc)
-                continue
-            runs.append(with_lease(run, folder).summary())
-        return sorted(runs, key=lambda r: r.start_time, reverse=True)
+        # Through the summary index: one file read, plus the headers changed since.
+        return run_index.list_summaries(self._root, _HEADER)
 
     def location(self, run_id: str) -> str:
         return str(self._root / run_id)

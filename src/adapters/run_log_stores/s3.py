@@ -20,6 +20,7 @@ from runplane.adapters._shared.s3 import (
     error_code,
     is_not_found,
 )
+from runplane.adapters.run_log_stores import s3_index
 from runplane.adapters.run_log_stores.s3_lease import HeartbeatLease, check_free, is_live
 from runplane.domain.errors import (
     RunAlreadyExistsError,
@@ -136,20 +137,35 @@ class S3RunLogStore:
         return StepLog.from_dict(record)
 
     def list_runs(self) -> list[RunSummary]:
+        # Through the summary index: one GET, plus one per run it does not hold (s3_index).
         folders = self._list(self._config.prefix, delimiter="/")
+        index_key = self._config.prefix + s3_index.INDEX
+        try:
+            index = self._get(index_key, "read the runs index")
+        except _MalformedError:
+            index = None  # rebuilt below
+        runs, changed = s3_index.list_summaries(folders, index, self._read_summaries)
+        if changed is not None:
+            try:
+                self._put(index_key, changed, "write the runs index")
+            except RunLogError as exc:  # read-only credentials still list
+                logger.debug("runs list: cannot write the index: %s", exc)
+        return runs
+
+    def _read_summaries(self, folders: list[str]) -> dict[str, RunSummary]:
         keys = [f + _HEADER for f in folders]
         headers = self._get_many(keys, "read run header", lenient=True)
-        runs = []
-        for key, header in zip(keys, headers, strict=True):
+        runs = {}
+        for folder, key, header in zip(folders, keys, headers, strict=True):
             if header is None:
                 continue
             try:
                 if isinstance(header, _MalformedError):
                     raise header
-                runs.append(_with_lease(RunLog.from_dict(header, []), header).summary())
+                runs[folder] = _with_lease(RunLog.from_dict(header, []), header).summary()
             except RunLogError as exc:  # one bad run must not hide every other
                 logger.warning("runs list skips s3://%s/%s: %s", self._config.bucket, key, exc)
-        return sorted(runs, key=lambda r: r.start_time, reverse=True)
+        return runs
 
     def location(self, run_id: str) -> str:
         return f"s3://{self._config.bucket}/{self._run_prefix(run_id)}"

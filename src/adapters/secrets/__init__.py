@@ -1,1 +1,1 @@
-"""Secrets providers."""
+"""Secrets providers: where the secrets a step declares come from."""

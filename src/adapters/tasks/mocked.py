@@ -11,9 +11,18 @@ from runplane.ports.task import TaskResult
 
 
 class MockedTaskRunner:
-    """Returns the values a stand-in task carries (its `function` gives them as a dict)."""
+    """Returns the values a stand-in task carries (its `function` gives them as a dict).
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+    Nothing runs, so the attempt's `env` goes nowhere.
+    """
+
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
         values = task.function() if task.function is not None else {}
         if not isinstance(values, dict):
             raise ExecutionError(

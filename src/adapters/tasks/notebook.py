@@ -5,7 +5,8 @@ Contract with the notebook:
   (papermill adds a `# Parameters` cell after it); other parameters are not passed, and a
   declared name without a run parameter keeps the notebook's own default;
 - the kernel is an ipykernel of this interpreter, started in the working directory, so the
-  notebook reads and writes files where the catalog looks for them;
+  notebook reads and writes files where the catalog looks for them, with the attempt's
+  variables (secrets, `RUNPLANE_ATTEMPT`) in its environment;
 - each name in the step's `returns` must be a JSON-serialisable variable of the notebook
   when its last cell ends (numpy values are converted with `.tolist()`);
 - the executed notebook is written to the task's `executed_as` (relative to the working
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
 import tempfile
@@ -40,8 +42,14 @@ INSTALL_HINT = "pip install 'runplane[notebook]'"
 class NotebookTaskRunner:
     """Executes the task's notebook in a fresh kernel process through papermill."""
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
-        engine = _Papermill()
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
+        engine = _Papermill(env)
         notebook = Path(task.command)
         if not notebook.is_file():
             raise ExecutionError(
@@ -84,7 +92,7 @@ def executed_path(notebook: Path, step_path: str, executed_as: str | None = None
 class _Papermill:
     """Papermill with a kernel manager bound to this interpreter's ipykernel."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: Mapping[str, str]) -> None:
         try:
             import papermill  # noqa: PLC0415  (optional extra, imported when first needed)
         except ImportError:
@@ -93,7 +101,7 @@ class _Papermill:
         if importlib.util.find_spec("ipykernel") is None:
             raise ConfigurationError(_not_installed("ipykernel"))
         self._papermill = papermill
-        self._manager_class = _kernel_manager_class()
+        self._manager_class = _kernel_manager_class(env)
 
     def execute(self, step_path: str, source: Any, output: Path, injected: dict[str, Any]) -> None:
         """Run every cell of `source`, writing the executed copy to `output`."""
@@ -127,8 +135,8 @@ class _Papermill:
             ) from exc
 
 
-def _kernel_manager_class() -> type[Any]:
-    """A kernel manager that always starts this interpreter's ipykernel."""
+def _kernel_manager_class(env: Mapping[str, str]) -> type[Any]:
+    """A kernel manager that starts this interpreter's ipykernel with `env` added."""
     from jupyter_client.kernelspec import KernelSpecManager  # noqa: PLC0415
     from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
     from traitlets import default  # noqa: PLC0415
@@ -139,6 +147,13 @@ def _kernel_manager_class() -> type[Any]:
             # No kernel directories: the lookup falls through to ipykernel's native spec,
             # whose command is sys.executable, so the notebook sees exactly this venv.
             return KernelSpecManager(kernel_dirs=[])
+
+        # jupyter_client types start_kernel as the sync manager's; this class's is a coroutine.
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            # The kernel is the task's process: it gets the attempt's variables (secrets,
+            # RUNPLANE_ATTEMPT) on top of this process's environment, as a shell task does.
+            kw["env"] = {**os.environ, **kw.get("env", {}), **env}
+            await super().start_kernel(**kw)
 
     return ThisPythonKernelManager
 

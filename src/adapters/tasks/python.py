@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from runplane.adapters.tasks.asynchronous import EventCallback, StreamError, settle
+from runplane.adapters.tasks.environment import exposed
 from runplane.domain.errors import ExecutionError, ParameterError
 from runplane.domain.graph import TaskSpec
 from runplane.domain.parameters import split_returns
@@ -17,13 +18,22 @@ from runplane.ports.task import TaskResult
 class PythonTaskRunner:
     """Calls the task's function in this process (async functions in an event loop).
 
+    The attempt's `env` is in `os.environ` while the function runs, an async one until
+    its coroutine or stream has finished.
+
     `on_event` receives the events an async generator function streams (else dropped).
     """
 
     def __init__(self, on_event: EventCallback | None = None) -> None:
         self._on_event = on_event
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
         function = task.function
         if function is None:
             raise ExecutionError(
@@ -31,7 +41,8 @@ class PythonTaskRunner:
             )
         kwargs = bind(step_path, function, parameters)
         try:
-            value = settle(step_path, function(**kwargs), task.returns, self._on_event)
+            with exposed(env):
+                value = settle(step_path, function(**kwargs), task.returns, self._on_event)
         except StreamError:
             raise
         except Exception as exc:

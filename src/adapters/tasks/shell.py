@@ -1,6 +1,7 @@
 """Runs a shell command with parameters as environment variables.
 
 Contract with the command:
+- the attempt's variables (its secrets, `RUNPLANE_ATTEMPT`) are in its environment;
 - every parameter is exported as `RUNPLANE_PRM_<name>` (strings as-is, others as JSON);
 - to return values, write lines `name=value` to the file named by `$RUNPLANE_RETURNS`
   (a value is JSON-parsed when it parses, else kept as a string);
@@ -32,15 +33,23 @@ RETURNS_VARIABLE = "RUNPLANE_RETURNS"
 class ShellTaskRunner:
     """Runs the command with bash (or sh where bash is missing) in a child process."""
 
-    def run(self, step_path: str, task: TaskSpec, parameters: Mapping[str, Any]) -> TaskResult:
+    def run(
+        self,
+        step_path: str,
+        task: TaskSpec,
+        parameters: Mapping[str, Any],
+        env: Mapping[str, str],
+    ) -> TaskResult:
         shell = shutil.which("bash") or "/bin/sh"
         with tempfile.TemporaryDirectory(prefix="runplane-") as scratch:
             returns_file = Path(scratch) / "returns"
             returns_file.touch()
-            env = dict(os.environ)
-            env.update({ENV_PREFIX + k: _as_env(v) for k, v in parameters.items()})
-            env[RETURNS_VARIABLE] = str(returns_file)
-            code = _run(step_path, [shell, "-c", task.command], env)
+            # The command inherits this process's environment, as any command would, plus
+            # the attempt's variables and its parameters.
+            environment = {**os.environ, **env}
+            environment.update({ENV_PREFIX + k: _as_env(v) for k, v in parameters.items()})
+            environment[RETURNS_VARIABLE] = str(returns_file)
+            code = _run(step_path, [shell, "-c", task.command], environment)
             if code != 0:
                 raise ExecutionError(f"step {step_path!r}: command exited with status {code}")
             written = _read_returns(step_path, returns_file.read_text())

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from runplane.domain.errors import RunLogError
 from runplane.domain.step_tree import seconds
-from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 
 #: The newest runs of a pipeline read for a plot; each is one read of the store.
 MAX_RUNS = 200
@@ -40,7 +40,7 @@ class MetricsPage:
 
 
 def metrics_page(
-    app: Application, pipeline: str, metric: str, *, by_time: bool = False
+    app: RunQueries, pipeline: str, metric: str, *, by_time: bool = False
 ) -> MetricsPage:
     """Every pipeline; for the chosen one its numeric metrics (`step.metric`); the series.
 

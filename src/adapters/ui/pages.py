@@ -8,13 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runplane.adapters.cli.graph_html import svg
-from runplane.adapters.cli.picture import picture
-from runplane.adapters.cli.views import took
+from runplane.adapters.presentation.durations import took
+from runplane.adapters.presentation.graph_html import svg
+from runplane.adapters.presentation.picture import picture
 from runplane.adapters.ui.recorded_graph import recorded_graph
-from runplane.domain.errors import RunplaneError
+from runplane.domain.errors import RunLogError, RunplaneError
 from runplane.domain.run_log import RunLog, RunSummary, StepLog, state_of
-from runplane.ports.application import Application
+from runplane.ports.queries import RunQueries
 
 PAGE_SIZE = 50
 #: States whose page refreshes itself: `processing` when the store cannot tell whether the
@@ -52,7 +52,7 @@ class RunsPage:
 
 
 def runs_page(
-    app: Application,
+    app: RunQueries,
     *,
     status: str | None = None,
     tag: str | None = None,
@@ -109,7 +109,7 @@ class StepView:
     kind: str
     status: str
     parameters: list[tuple[str, str]]
-    returns: list[tuple[str, str]]
+    returns: list[tuple[str, str, bool]]  # name, text, whether an object to download
     metrics: list[tuple[str, str]]
     files: list[tuple[str, str, str, int]]  # stage, name, sha256, size
     attempts: list[AttemptView]
@@ -144,14 +144,14 @@ class RunPage:
         object.__setattr__(self, "live", self.state in UNFINISHED)
 
 
-def run_page(app: Application, run_id: str, step_path: str | None = None) -> RunPage:
+def run_page(app: RunQueries, run_id: str, step_path: str | None = None) -> RunPage:
     """A run read from the store; `step_path` picks the step panel. Raises RunLogNotFoundError."""
-    # `show`, not `get_run`: it masks values that became secret after the run recorded them.
-    tree = app.show(run_id)
-    log = tree.log
+    # The query side masks values that became secret after the run recorded them, too.
+    log = app.get_run(run_id)
     graph = recorded_graph(log.pipeline)
-    drawn = svg(picture(graph, log))[0] if graph is not None else ""
-    record = tree.step(step_path) if step_path else None
+    # A box per iteration: which one failed shows in the graph itself.
+    drawn = svg(picture(graph, log, expand=True))[0] if graph is not None else ""
+    record = recorded_step(log, step_path) if step_path else None
     return RunPage(
         log=log,
         state=state_of(log.status, log.live),
@@ -166,6 +166,15 @@ def run_page(app: Application, run_id: str, step_path: str | None = None) -> Run
         branches=branch_chips(log),
         step=step_view(app, run_id, record) if record is not None else None,
     )
+
+
+def recorded_step(log: RunLog, path: str) -> StepLog:
+    """The record of one step. Raises RunLogError listing the recorded paths when absent."""
+    record = log.steps.get(path)
+    if record is None:
+        known = ", ".join(log.steps) or "none"
+        raise RunLogError(f"run {log.run_id!r} has no step {path!r}; recorded steps: {known}")
+    return record
 
 
 def branch_chips(log: RunLog) -> list[tuple[str, list[Branch]]]:
@@ -188,7 +197,7 @@ def branch_chips(log: RunLog) -> list[tuple[str, list[Branch]]]:
     return chips
 
 
-def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
+def step_view(app: RunQueries, run_id: str, step: StepLog) -> StepView:
     """A step's records, each attempt with the output it captured."""
     attempts = [
         AttemptView(
@@ -207,7 +216,10 @@ def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
         kind=step.kind,
         status=step.status.value,
         parameters=_pairs(step.parameters),
-        returns=[(name, describe_return(value)) for name, value in step.returns.items()],
+        returns=[
+            (name, describe_return(value), _is_object(value))
+            for name, value in step.returns.items()
+        ],
         metrics=_pairs(step.metrics),
         files=[(e.stage, e.name, e.sha256, e.size) for e in step.data_catalog],
         attempts=attempts,
@@ -215,12 +227,16 @@ def step_view(app: Application, run_id: str, step: StepLog) -> StepView:
     )
 
 
-def _output(app: Application, run_id: str, path: str, attempt: int) -> str:
+def _output(app: RunQueries, run_id: str, path: str, attempt: int) -> str:
     # A log file gone from the catalog must not hide the rest of the panel.
     try:
         return app.step_output(run_id, path, attempt)
     except RunplaneError as exc:
         return f"(output unavailable: {exc})"
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, Mapping) and isinstance(value.get("$object"), Mapping)
 
 
 def describe_return(value: Any) -> str:
@@ -282,9 +298,9 @@ class ComparePage:
 ABSENT = "-"
 
 
-def compare_page(app: Application, run_ids: Iterable[str]) -> ComparePage:
+def compare_page(app: RunQueries, run_ids: Iterable[str]) -> ComparePage:
     """The runs side by side. Raises RunLogNotFoundError for an unknown run."""
-    logs = [app.show(run_id).log for run_id in run_ids]  # masked, as on the run page
+    logs = [app.get_run(run_id) for run_id in run_ids]  # masked, as on the run page
     sections = [
         ("parameters", [_pairs(log.parameters) for log in logs]),
         ("metrics", [_metrics(log) for log in logs]),

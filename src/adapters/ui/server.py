@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import hmac
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from runplane.adapters.cli.graph_html import legend
-from runplane.adapters.ui import pages
+from runplane.adapters.presentation.graph_html import legend
+from runplane.adapters.ui import files, pages
 from runplane.adapters.ui.metrics_plot import metrics_page
-from runplane.domain.errors import ParameterError, RunLogError, RunLogNotFoundError
-from runplane.ports.application import Application
+from runplane.domain.errors import (
+    CatalogError,
+    ParameterError,
+    RunLogError,
+    RunLogNotFoundError,
+)
+from runplane.domain.run_log import CatalogEntry
+from runplane.ports.queries import RunQueries
 
 HERE = Path(__file__).parent
 TOKEN_COOKIE = "runplane_ui_token"
@@ -32,7 +41,7 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 def build_app(
-    app: Application, *, token: str | None = None, hosts: Sequence[str] | None = None
+    app: RunQueries, *, token: str | None = None, hosts: Sequence[str] | None = None
 ) -> Starlette:
     """The web app over `app`'s query side.
 
@@ -47,6 +56,8 @@ def build_app(
         routes=[
             Route("/", handlers.runs),
             Route("/runs/{run_id}", handlers.run),
+            Route("/runs/{run_id}/file", handlers.file),
+            Route("/runs/{run_id}/object", handlers.object),
             Route("/compare", handlers.compare),
             Route("/metrics", handlers.metrics),
             # An editable install links the package's files: follow those links.
@@ -63,7 +74,7 @@ def build_app(
 class _Handlers:
     """One method per page; errors a user can cause become a page saying what was wrong."""
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: RunQueries) -> None:
         self.app = app
         self.templates = Environment(
             loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
@@ -95,6 +106,34 @@ class _Handlers:
             return self.error(404, "no such step", str(exc))
         return self.render("run.html", title=f"run {run_id}", page=page)
 
+    async def file(self, request: Request) -> Response:
+        """A step's catalog file: a preview page, or with `download=1` its recorded bytes."""
+        run_id, query = request.path_params["run_id"], request.query_params
+        step, name = query.get("step", ""), query.get("name", "")
+        try:
+            entry = files.step_file(self.app.get_run(run_id), step, name)
+            if query.get("download"):
+                return download(self.app, run_id, entry, PurePosixPath(name).name)
+            shown = files.preview(self.app, run_id, entry)
+        except RunLogError as exc:  # no such run, step or file
+            return self.error(404, "no such file", str(exc))
+        except CatalogError as exc:  # the recorded version is gone or changed
+            return self.error(409, "file unavailable", str(exc))
+        title = f"{name} of {step} in run {run_id}"
+        return self.render("file.html", title=title, run_id=run_id, step=step, file=shown)
+
+    async def object(self, request: Request) -> Response:
+        """An object a step returned, as its recorded pickle (hash-checked)."""
+        run_id, query = request.path_params["run_id"], request.query_params
+        try:
+            log = self.app.get_run(run_id)
+            entry, filename = files.step_object(log, query.get("step", ""), query.get("name", ""))
+            return download(self.app, run_id, entry, filename)
+        except RunLogError as exc:
+            return self.error(404, "no such object", str(exc))
+        except CatalogError as exc:
+            return self.error(409, "object unavailable", str(exc))
+
     async def compare(self, request: Request) -> Response:
         ids = [r.strip() for r in request.query_params.get("runs", "").split(",") if r.strip()]
         if len(ids) < 2:  # noqa: PLR2004
@@ -112,6 +151,27 @@ class _Handlers:
             self.app, query.get("pipeline", ""), query.get("metric", ""), by_time=by_time
         )
         return self.render("metrics.html", title="metrics", page=page, by_time=by_time)
+
+
+def download(queries: RunQueries, run_id: str, entry: CatalogEntry, filename: str) -> Response:
+    """The recorded version of `entry` as an attachment, hash-checked before it is sent.
+
+    Always `application/octet-stream` and `nosniff`: a file a step wrote must never be
+    rendered as a page of this app (its scripts would run with the app's rights).
+    """
+    scratch = tempfile.mkdtemp(prefix="runplane-ui-")
+    try:
+        (path,) = queries.fetch(run_id, [entry], Path(scratch))
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
+        media_type="application/octet-stream",
+        filename=filename,
+        headers={"X-Content-Type-Options": "nosniff"},
+        background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
+    )
 
 
 def _int(text: str | None, default: int) -> int:

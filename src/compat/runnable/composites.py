@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from runplane.app import sdk
+from runplane import sdk
 from runplane.compat.runnable.reducers import runplane_reducer
 from runplane.compat.runnable.steps import BaseTraversal, Exported
 from runplane.domain.errors import PipelineDefinitionError

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from runplane.app import sdk
+from runplane import sdk
 from runplane.compat.runnable.composites import Conditional, Loop, Map, Parallel
 from runplane.compat.runnable.dag_models import (
     COMMAND_TYPES,

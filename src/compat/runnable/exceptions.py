@@ -1,6 +1,6 @@
 """`from runnable import exceptions`: the error a failed run raises, under runnable's name."""
 
-from runplane.app.sdk import RunFailedError
+from runplane.sdk import RunFailedError
 
 #: What `execute()` raises when the run fails; runplane's RunFailedError (with `.run_log`).
 ExecutionFailedError = RunFailedError

@@ -8,12 +8,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from runplane.app import sdk
-from runplane.app.definition_mode import hand_over
+from runplane import sdk
 from runplane.compat.runnable.steps import BaseTraversal, Exported
 from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.graph import Graph
 from runplane.domain.parameters import ENV_PREFIX
+from runplane.sdk.definition_mode import hand_over
 
 #: runnable's names for what runplane reads as RUNPLANE_PRM_* and RUNPLANE_CONFIGURATION_FILE.
 RUNNABLE_PRM = "RUNNABLE_PRM_"

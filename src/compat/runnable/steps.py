@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from runplane.app import sdk
+from runplane import sdk
 from runplane.domain.errors import PipelineDefinitionError
 
 if TYPE_CHECKING:

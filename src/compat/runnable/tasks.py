@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from runplane.app import sdk
+from runplane import sdk
 from runplane.compat.runnable.environment import exporting, shell_command
 from runplane.compat.runnable.steps import BaseTraversal, Exported, plain_overrides
 from runplane.domain.errors import PipelineDefinitionError

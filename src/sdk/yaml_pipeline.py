@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from runplane.app import yaml_errors
-from runplane.app.sdk import (
+from runplane.app.yaml_files import read_yaml
+from runplane.domain.errors import PipelineDefinitionError
+from runplane.domain.graph import REDUCERS
+from runplane.sdk import yaml_errors
+from runplane.sdk.composites import Conditional, Loop, Map, Parallel
+from runplane.sdk.pipeline import Pipeline
+from runplane.sdk.steps import (
     Catalog,
-    Conditional,
     Fail,
-    Loop,
-    Map,
     NotebookTask,
-    Parallel,
-    Pipeline,
     PythonTask,
     Return,
     ShellTask,
@@ -32,8 +33,7 @@ from runplane.app.sdk import (
     Success,
     metric,
 )
-from runplane.app.yaml_files import read_yaml
-from runplane.app.yaml_models import (
+from runplane.sdk.yaml_models import (
     ConditionalStep,
     FailStep,
     LoopStep,
@@ -46,8 +46,6 @@ from runplane.app.yaml_models import (
     StubStep,
     SuccessStep,
 )
-from runplane.domain.errors import PipelineDefinitionError
-from runplane.domain.graph import REDUCERS
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -64,10 +62,9 @@ def load_yaml_pipeline(pipeline_file: str) -> Pipeline:
     """
     path = Path(pipeline_file)
     raw = _read(path)
-    if isinstance(raw, dict) and "dag" in raw:  # runnable's format, through its compat layer
-        from runplane.compat.runnable.dag_yaml import load_dag  # noqa: PLC0415
-
-        return load_dag(path, raw)
+    other = _other_format(path, raw)
+    if other is not None:
+        return other(path, raw)
     try:
         model = PipelineModel.model_validate(raw)
     except ValidationError as exc:
@@ -81,6 +78,34 @@ def load_yaml_pipeline(pipeline_file: str) -> Pipeline:
         raise PipelineDefinitionError(f"pipeline file '{path}': {exc}") from None
     pipeline.source_file = str(path)
     return pipeline
+
+
+#: Entry-point group of other YAML pipeline formats, each named by the top-level key that
+#: marks it: runnable's `dag:` comes from its compatibility layer, which imports the SDK, so
+#: the SDK finds it by entry point instead of importing it.
+FORMATS = "runplane.pipeline_formats"
+
+OtherFormat = Callable[[Path, Mapping[str, Any]], Pipeline]
+
+
+def _other_format(path: Path, raw: object) -> OtherFormat | None:
+    """The loader of the format a document's unknown top-level key names, if one is installed."""
+    if not isinstance(raw, dict):
+        return None
+    unknown = set(raw) - set(PipelineModel.model_fields)
+    if not unknown:
+        return None  # runplane's own format: no need to read the installed entry points
+    for entry in entry_points(group=FORMATS):
+        if entry.name in unknown:
+            try:
+                loader: OtherFormat = entry.load()
+            except ImportError as exc:
+                raise PipelineDefinitionError(
+                    f"pipeline file '{path}': the loader of its `{entry.name}:` format "
+                    f"({entry.value}) failed to import: {exc}"
+                ) from exc
+            return loader
+    return None
 
 
 def _read(path: Path) -> Any:

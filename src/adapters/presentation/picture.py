@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from runplane.adapters.cli.views import took
+from runplane.adapters.presentation.durations import took
 from runplane.domain.graph import (
     ConditionalSpec,
     Graph,
@@ -19,6 +19,8 @@ from runplane.domain.run_log import RunLog, Status, StepLog
 
 #: The branch key that stands for every iteration of a map or loop.
 EACH = "*"
+#: With `expand`, at most this many iterations of one map or loop are drawn (failed first).
+MAX_DRAWN = 8
 
 
 @dataclass
@@ -58,13 +60,24 @@ def node_id(path: str) -> str:
     return "n_" + re.sub(r"[^A-Za-z0-9_]", lambda m: f"_{ord(m.group()):x}_", path)
 
 
-def picture(graph: Graph, run: RunLog | None = None, prefix: str = "", label: str = "") -> Box:
-    """The boxes of `graph`; with `run`, each item gets its status and duration."""
+def picture(
+    graph: Graph,
+    run: RunLog | None = None,
+    prefix: str = "",
+    label: str = "",
+    *,
+    expand: bool = False,
+) -> Box:
+    """The boxes of `graph`; with `run`, each item gets its status and duration.
+
+    `expand` (with `run`): a map or loop gets a box per iteration the run recorded (at most
+    MAX_DRAWN, failed ones first), not one box standing for them all.
+    """
     order = [n.name for n in graph.walk_order()]
     order += [name for name in graph.nodes if name not in order]
     targets = {t for n in graph.nodes.values() for t in (n.next, n.on_failure) if t}
     order = [n for n in order if n in targets or not graph.nodes[n].is_terminal]  # unused ends
-    items = [_item(graph.nodes[name], join(prefix, name), run) for name in order]
+    items = [_item(graph.nodes[name], join(prefix, name), run, expand) for name in order]
     edges = []
     for name in order:
         node = graph.nodes[name]
@@ -78,24 +91,45 @@ def picture(graph: Graph, run: RunLog | None = None, prefix: str = "", label: st
     )
 
 
-def _item(node: Node, path: str, run: RunLog | None) -> Item:
+def _item(node: Node, path: str, run: RunLog | None, expand: bool) -> Item:
     item = Item(node_id(path), node.name, path, node.kind.value)
     spec = node.composite
-    if isinstance(spec, MapSpec):
-        item.note = f"map over {spec.iterate_on} as {spec.iterate_as}"
-        item.branches = [picture(spec.branch, run, join(path, EACH), f"each {spec.iterate_as}")]
-    elif isinstance(spec, LoopSpec):
-        item.note = f"loop until {spec.break_on} (at most {spec.max_iterations})"
-        item.branches = [picture(spec.branch, run, join(path, EACH), f"each {spec.index_as}")]
+    if isinstance(spec, MapSpec | LoopSpec):
+        name = spec.iterate_as if isinstance(spec, MapSpec) else spec.index_as
+        if isinstance(spec, MapSpec):
+            item.note = f"map over {spec.iterate_on} as {name}"
+        else:
+            item.note = f"loop until {spec.break_on} (at most {spec.max_iterations})"
+        keys = _drawn_iterations(run, path) if expand and run is not None else []
+        recorded = len(run.steps[path].branches) if keys and run is not None else 0
+        if len(keys) < recorded:
+            item.note += f"; drawn: {len(keys)} of {recorded} iterations"
+        item.branches = [
+            picture(spec.branch, run, join(path, key), f"{name} {key}", expand=expand)
+            for key in keys
+        ] or [picture(spec.branch, run, join(path, EACH), f"each {name}")]
     elif isinstance(spec, ParallelSpec | ConditionalSpec):
         if isinstance(spec, ConditionalSpec):
             item.note = f"on {spec.parameter}"
         item.branches = [
-            picture(branch, run, join(path, key), key) for key, branch in spec.branches.items()
+            picture(branch, run, join(path, key), key, expand=expand)
+            for key, branch in spec.branches.items()
         ]
     if run is not None and not node.is_terminal:
         _annotate(item, _records(run, path))
     return item
+
+
+def _drawn_iterations(run: RunLog, path: str) -> list[str]:
+    """The iterations of a map or loop to draw, in their order: failed ones, then the first."""
+    record = run.steps.get(path)
+    if record is None or not record.branches:
+        return []
+    keys = list(record.branches)
+    failed = [k for k in keys if record.branches[k] == Status.FAIL.value]
+    chosen = set(failed[:MAX_DRAWN])
+    chosen.update([k for k in keys if k not in chosen][: MAX_DRAWN - len(chosen)])
+    return [k for k in keys if k in chosen]
 
 
 def _records(run: RunLog, template: str) -> list[StepLog]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runplane.adapters.cli.picture import Box, Item
+from runplane.adapters.presentation.picture import Box, Item
 
 #: Fill colours by status (also used by the HTML drawing).
 COLOURS = {

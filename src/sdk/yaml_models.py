@@ -212,5 +212,5 @@ for _model in _MODELS:
     _model.model_rebuild()
 
 if __name__ == "__main__":
-    # Regenerate the published schema: python -m runplane.app.yaml_models > schemas/...
+    # Regenerate the published schema: python -m runplane.sdk.yaml_models > schemas/...
     sys.stdout.write(schema_text())

@@ -1,28 +1,25 @@
-"""Loading what users write: pipeline files and parameters files."""
+"""Loading what users write: pipeline files and job files, into graphs."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from runplane.app.definition_mode import capturing
-from runplane.app.yaml_files import read_yaml
-from runplane.domain.errors import ParameterError, PipelineDefinitionError
+from runplane.domain.errors import PipelineDefinitionError
 from runplane.domain.fingerprints import PIPELINE_MODULE_PREFIX
 from runplane.domain.graph import Graph
-from runplane.domain.parameters import check_initial, env_overrides
+from runplane.sdk.definition_mode import capturing
+from runplane.sdk.jobs import is_job
+from runplane.sdk.pipeline import Pipeline
 
 
 def load_graph(pipeline_file: str) -> Graph:
     """Import a Python pipeline file and return the graph of its `pipeline`.
 
-    A `.yaml`/`.yml` file is a YAML pipeline instead (see `app.yaml_pipeline`).
+    A `.yaml`/`.yml` file is a YAML pipeline instead (see `sdk.yaml_pipeline`).
 
     The file defines a module-level `pipeline` (a Pipeline) or a function `pipeline()`
     that returns one, or (runnable's convention) a `main()` that builds a pipeline and
@@ -30,10 +27,9 @@ def load_graph(pipeline_file: str) -> Graph:
     hands the pipeline over. The file's folder is put on sys.path so it can import its
     siblings.
     """
-    from runplane.app.sdk import Pipeline  # noqa: PLC0415  (sdk imports this module's users)
-
     if Path(pipeline_file).suffix in (".yaml", ".yml"):
-        from runplane.app.yaml_pipeline import load_yaml_pipeline  # noqa: PLC0415
+        # pydantic and the YAML models only for YAML pipelines: Python ones load without them.
+        from runplane.sdk.yaml_pipeline import load_yaml_pipeline  # noqa: PLC0415
 
         return load_yaml_pipeline(pipeline_file).graph
     module = _import_file(Path(pipeline_file))
@@ -56,28 +52,8 @@ def load_graph(pipeline_file: str) -> Graph:
     return candidate.graph
 
 
-def recorded_pipeline(graph: Graph, pipeline_file: str | None) -> dict[str, Any]:
-    """The graph as a run log records it; an unnamed pipeline named after its file's stem."""
-    recorded = graph.to_dict()
-    if not recorded.get("name") and pipeline_file:
-        recorded["name"] = Path(pipeline_file).stem
-    return recorded
-
-
-def load_recorded_graph(run_id: str, pipeline_file: str | None) -> Graph:
-    """The graph of the pipeline file a run recorded (what `retry` runs again)."""
-    if not pipeline_file:
-        raise PipelineDefinitionError(
-            f"run {run_id!r} does not record its pipeline file; pass the pipeline "
-            "explicitly (runplane retry RUN_ID --pipeline FILE)"
-        )
-    return load_graph(pipeline_file)
-
-
 def load_job(job_file: str) -> Graph:
     """Import a Python job file and return the one-step graph of its module-level `job`."""
-    from runplane.app.jobs import is_job  # noqa: PLC0415  (jobs imports the sdk)
-
     candidate = getattr(_import_file(Path(job_file)), "job", None)
     if not is_job(candidate):
         found = type(candidate).__name__ if candidate is not None else "nothing"
@@ -162,33 +138,11 @@ def _exited(what: str, when: str, exc: SystemExit) -> PipelineDefinitionError:
     )
 
 
-def load_parameters(parameters_file: str | None) -> dict[str, Any]:
-    """Read a YAML parameters file (a mapping of name to value); errors name file and line."""
-    if parameters_file is None:
-        return {}
-    path = Path(parameters_file)
-    if not path.is_file():
-        raise ParameterError(f"parameters file '{path}' not found")
-    try:
-        data = read_yaml(path, "parameters file", ParameterError)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ParameterError(
-            f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
-    return check_initial(data, f"parameters file '{path}'")
+class FileDefinitions:
+    """The `PipelineDefinitions` port over Python and YAML files (what the application loads)."""
 
+    def pipeline(self, pipeline_file: str) -> Graph:  # noqa: D102  (the port says it)
+        return load_graph(pipeline_file)
 
-def initial_parameters(
-    parameters_file: str | None, environ: Mapping[str, str], base: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    """What a run starts with: `base` or the parameters file, then `RUNPLANE_PRM_*` on top.
-
-    Environment values are initial values (runnable's rule), recorded with the run so a
-    retry keeps them; a step that returns the same name replaces them.
-    """
-    start = dict(base) if base is not None and parameters_file is None else {}
-    return {**start, **load_parameters(parameters_file), **env_overrides(environ)}
+    def job(self, job_file: str) -> Graph:  # noqa: D102
+        return load_job(job_file)

@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from runplane.app.sdk import Catalog, NotebookTask, Pipeline, PythonTask, Return, ShellTask
 from runplane.domain.errors import PipelineDefinitionError
+from runplane.sdk.pipeline import Pipeline
+from runplane.sdk.steps import Catalog, NotebookTask, PythonTask, Return, ShellTask
 
 if TYPE_CHECKING:
-    from runplane.app.sdk import _Task
     from runplane.domain.run_log import RunLog
+    from runplane.sdk.steps import _Task
 
 EventCallback = Callable[[dict[str, Any]], None]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from runplane.adapters.cli.graph_text import COLOURS
-from runplane.adapters.cli.picture import Box, Item
+from runplane.adapters.presentation.graph_text import COLOURS
+from runplane.adapters.presentation.picture import Box, Item
 
 NODE_H, NOTE_H, GAP_Y, PAD, HEAD, BRANCH_GAP, SIDE, LABEL_H = 38, 14, 30, 12, 26, 18, 44, 18
 CHAR_W = 7.0  # average glyph width of the 12px system font, for sizing boxes

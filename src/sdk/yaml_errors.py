@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from runplane.app.yaml_models import STEP_MODELS, CatalogModel, PipelineModel, ReturnModel
+from runplane.sdk.yaml_models import STEP_MODELS, CatalogModel, PipelineModel, ReturnModel
 
 #: Models of mappings that are not steps, by the key they sit under.
 _MAPPING_MODELS: dict[str, type[BaseModel]] = {"catalog": CatalogModel, "returns": ReturnModel}

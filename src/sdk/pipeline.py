@@ -1,4 +1,4 @@
-"""How a `Pipeline`'s steps (and their failure handlers) become the nodes of its graph.
+"""The Pipeline users build, and how its steps (and their failure handlers) become its graph.
 
 Iterative, with an explicit stack standing in for the recursion into `on_failure`
 handlers, so a chain of 3,000 handlers (each the handler of the one before) builds without
@@ -8,15 +8,19 @@ approaching the recursion limit. Nodes are added in the order the recursion woul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from runplane.domain.errors import PipelineDefinitionError
-from runplane.domain.graph import FAIL, SUCCESS, Node
+from runplane.domain.errors import ExecutionError, PipelineDefinitionError
+from runplane.domain.graph import FAIL, SUCCESS, Graph, Node, NodeKind
+from runplane.domain.limits import check_step_paths
+from runplane.sdk.application import application
+from runplane.sdk.steps import Fail, Success, _Step
 
 if TYPE_CHECKING:
-    from runplane.app.sdk import _Step
+    from runplane.domain.run_log import RunLog
 
 _SHOWN = 3  # handlers named in the error about a step in its own chain
 STEP_KINDS = (
@@ -70,8 +74,6 @@ def chain(steps: Sequence[_Step], nodes: dict[str, Node], end: str) -> str:
 
 def _handler_steps(step: _Step) -> Sequence[Any]:
     """The steps of `step.on_failure`: a Pipeline's steps, or the one step given."""
-    from runplane.app.sdk import Pipeline, _Step  # noqa: PLC0415  (sdk imports this module)
-
     handler = step.on_failure
     if handler is None:
         return ()
@@ -89,8 +91,6 @@ def _handler_steps(step: _Step) -> Sequence[Any]:
 
 
 def _check_steps(steps: Sequence[Any], where: str) -> None:
-    from runplane.app.sdk import _Step  # noqa: PLC0415
-
     if not steps:
         raise PipelineDefinitionError(f"{where}: a pipeline needs at least one step")
     for index, step in enumerate(steps):
@@ -101,8 +101,6 @@ def _check_steps(steps: Sequence[Any], where: str) -> None:
 
 
 def _is_terminal(step: _Step) -> bool:
-    from runplane.app.sdk import Fail, Success  # noqa: PLC0415
-
     return isinstance(step, Success | Fail)
 
 
@@ -135,3 +133,62 @@ def _own_handler(name: str, between: list[str]) -> PipelineDefinitionError:
         f"step {name!r} is in its own on_failure chain (through {shown}); a handler "
         "must be other steps"
     )
+
+
+class Pipeline:
+    """Steps that run in list order. Building one checks it; `execute()` runs it."""
+
+    def __init__(self, steps: Sequence[_Step], name: str | None = None) -> None:
+        self.steps = list(steps)
+        self.name = name
+        self.graph = self._build()
+        # The file that built the pipeline: a subprocess or a container reloads it from there.
+        self.source_file: str | None = sys._getframe(1).f_globals.get("__file__")
+
+    def execute(
+        self,
+        configuration_file: str | None = None,
+        parameters_file: str | None = None,
+        run_id: str | None = None,
+        tag: str | None = None,
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ) -> RunLog:
+        """Run the pipeline with the configured adapters; raise RunFailedError if it fails.
+
+        `on_event` receives the events async generator tasks stream (local executors).
+        """
+        app = application(configuration_file, on_event=on_event)  # runs a graph, loads no file
+        run = app.run(
+            self.graph,
+            parameters_file=parameters_file,
+            run_id=run_id,
+            tag=tag,
+            pipeline_file=self.source_file,
+        )
+        where = app.run_log_location(run.run_id)
+        sys.stderr.write(f"run {run.run_id}: {run.status.value}; run log: {where}\n")
+        if run.status.value != "success":
+            raise RunFailedError(run, where)
+        return run
+
+    def _build(self) -> Graph:
+        if not self.steps:
+            raise PipelineDefinitionError("a pipeline needs at least one step")
+        nodes: dict[str, Node] = {
+            SUCCESS: Node(SUCCESS, NodeKind.SUCCESS),
+            FAIL: Node(FAIL, NodeKind.FAIL),
+        }
+        start = chain(self.steps, nodes, end=SUCCESS)
+        graph = Graph(start_at=start, nodes=nodes, name=self.name)
+        check_step_paths(graph)
+        return graph
+
+
+class RunFailedError(ExecutionError):
+    """A run ended as failed; the run log says which step and why."""
+
+    def __init__(self, run: RunLog, where: str) -> None:
+        failed = [s for s in run.steps.values() if s.status.value == "fail"]
+        detail = f"; step {failed[-1].path!r}: {failed[-1].message}" if failed else ""
+        super().__init__(f"run {run.run_id!r} failed{detail} (run log: {where})")
+        self.run_log = run

@@ -1,0 +1,1 @@
+"""What the driving adapters (command line, web UI) both show: graph pictures, durations."""
