@@ -88,14 +88,42 @@ def fingerprint_of(
     # sha256), `str` only as a fallback. "definition" sorts first, so the document is the
     # encoded definition spliced in front of the other two keys, encoded in one call.
     listed = sorted([name, sha256] for name, sha256 in files)
-    if listed or parameters or type(parameters) is not dict:  # another Mapping: `str` of it
-        rest = _CANONICAL.encode({"files": listed, "parameters": parameters})
+    flat = None if listed else _flat(parameters)
+    if flat is not None:
+        rest = f'{{"files":[],"parameters":{{{flat}}}}}'
     else:
-        rest = _NOTHING_READ
+        rest = _CANONICAL.encode({"files": listed, "parameters": parameters})
     text = f'{{"definition":{definition_json},{rest[1:]}'
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _flat(parameters: Mapping[str, Any]) -> str | None:
+    """The members of a dict of str keys and str/int/bool/None values as canonical JSON.
+
+    The usual step reads a few such values; writing them directly spares an encoder per
+    step. Anything else (floats, containers, another Mapping): None, and the encoder does it.
+    """
+    if type(parameters) is not dict:
+        return None
+    members = []
+    for key in sorted(parameters) if all(type(k) is str for k in parameters) else ():
+        value = parameters[key]
+        kind = type(value)
+        if kind is str:
+            text = _quoted(value)
+        elif kind is int:
+            text = int.__repr__(value)
+        elif kind is bool:
+            text = "true" if value else "false"
+        elif value is None:
+            text = "null"
+        else:
+            return None
+        members.append(f"{_quoted(key)}:{text}")
+    if len(members) != len(parameters):
+        return None  # a key that is not a str
+    return ",".join(members)
+
+
 # One encoder for every fingerprint: `json.dumps` with options builds a new one per call.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
-_NOTHING_READ = _CANONICAL.encode({"files": [], "parameters": {}})

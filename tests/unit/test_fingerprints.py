@@ -4,7 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from runplane import Catalog, Pipeline, PythonTask
@@ -94,6 +94,8 @@ _JSON = st.recursive(
 )
 
 
+@example(parameters={"é": True, "a": None, "b": -3, "c": "x\n", "d": False}, files=[])
+@example(parameters={"f": 1.5, "n": 2**70}, files=[])
 @settings(max_examples=60, deadline=None)
 @given(
     parameters=st.dictionaries(st.text(), _JSON | st.just(_Opaque()), max_size=4),
