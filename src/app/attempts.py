@@ -25,7 +25,7 @@ from runplane.domain.errors import (
     SecretError,
     SecretNotFoundError,
 )
-from runplane.domain.fingerprints import consumed, definition, fingerprint
+from runplane.domain.fingerprints import consumed, definition_text, fingerprint_of
 from runplane.domain.graph import Graph, Node
 from runplane.domain.parameters import recordable_metrics
 from runplane.domain.run_log import Attempt, CatalogEntry, Status, StepLog
@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 #: number the step's record gives the attempt, so it counts on across processes and pods
 #: (an Argo retry is a new pod that finds the earlier attempts in the run log).
 ATTEMPT_VARIABLE = "RUNPLANE_ATTEMPT"
+
+#: Encoded step definitions kept at most (a run's steps; a map's branches share nodes).
+_DEFINITIONS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class TaskAttempts:
         self._clock = clock
         self._objects = ObjectStore(catalog)
         self._declared_for: Graph | None = None  # the graph whose secrets are registered
+        self._definitions: dict[int, tuple[Node, str]] = {}  # by id(node): see _definition
 
     def run(
         self,
@@ -157,12 +161,25 @@ class TaskAttempts:
         used = {k: parameters.get(k, v) for k, v in result.parameters_used.items()}
         files = [*fetched, *stored, *pickled]
         message = "; ".join(m for m in (result.message, note) if m)
-        inputs = fingerprint(
-            definition(node),
+        inputs = fingerprint_of(
+            self._definition(node),
             consumed(used, parameters),
             [(entry.name, entry.sha256) for entry in fetched],
         )
         return _Done((used, returns, metrics, files), inputs, message)
+
+    def _definition(self, node: Node) -> str:
+        """The node's encoded definition for its fingerprint, encoded once per node.
+
+        Keyed by identity (a node's fields may not be hashable); the node is kept with its
+        text, so a new node that reuses a freed node's id is not mistaken for it.
+        """
+        cached = self._definitions.get(id(node))
+        if cached is None or cached[0] is not node:
+            if len(self._definitions) >= _DEFINITIONS_KEPT:
+                self._definitions.clear()  # graphs of earlier runs in a long-lived process
+            cached = self._definitions[id(node)] = (node, definition_text(node))
+        return cached[1]
 
     def _keep_log(
         self,

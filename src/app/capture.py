@@ -97,6 +97,8 @@ def install() -> None:
     router, so what they log is captured per step and masked as prints are, as it is for
     handlers made later (on the command line, routers come before the pipeline's code).
     """
+    if isinstance(sys.stdout, _Router) and isinstance(sys.stderr, _Router):
+        return  # installed: every step's capture checks, most find nothing to do
     with _install_lock:
         made: dict[int, _Router] = {}  # by the stream each replaces
         if not isinstance(sys.stdout, _Router):

@@ -84,6 +84,8 @@ class ObjectStore:
         Iterative: the run log's values are at most MAX_JSON_DEPTH deep, but the stack
         of a step may already be deep.
         """
+        if type(value) is not list and type(value) is not dict:
+            return value  # a scalar: immutable, and no reference (references are dicts)
         holder = [value]
         pending: list[list[Any] | dict[Any, Any]] = [holder]
         while pending:
@@ -125,6 +127,9 @@ class ObjectParameters(Mapping[str, Any]):
         if name not in self._loaded:
             self._loaded[name] = self._objects.load(self._run_id, self._raw[name])
         return self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw  # without loading it (Mapping's own would)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._raw)

@@ -1,25 +1,35 @@
-"""A catalogue of bad and hostile input, each through the CLI in a subprocess.
+"""A catalogue of bad and hostile input, each through the CLI's own entry point.
 
 Every case must end with a non-zero exit status, a message naming the culprit and what
-would be valid, and no Python traceback. The cases run side by side in a module fixture
-(each in a folder of its own) so that some 60 CLI start-ups take seconds, not a minute;
-each case is then its own test. `pytest -s` prints the figures.
+would be valid, and no Python traceback. Most cases run the console script's `main()` in
+this process (its own folder, environment, arguments and output, one after another): the
+CLI's start-up is what a process would add, and it is the same for every case. The cases
+where the process itself matters (a pipeline calling sys.exit, deep recursion, the lean
+`execute-step` entry) and a few plain ones run `runplane` in a subprocess, side by side;
+RUNPLANE_LONG_TESTS=1 runs every case in a subprocess too and checks both ways agree.
+Each case is its own test; `pytest -s` prints the figures.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from traceback import format_exc
 
 import pytest
 
 from tests.integration.conftest import RUNPLANE
 
 pytestmark = pytest.mark.integration
+
+LONG = os.environ.get("RUNPLANE_LONG_TESTS") == "1"
 
 OK = """
 from runplane import Catalog, Pipeline, PythonTask
@@ -100,13 +110,14 @@ class Case:
     links: dict[str, str] = field(default_factory=dict)  # name -> target
     env: dict[str, str] = field(default_factory=dict)
     code: int | None = None  # a specific status; else any non-zero
+    process: bool = False  # run in a subprocess: the process itself is part of the case
 
 
 RUN_OK = ["run", "ok.py"]
 
 CASES = [
     # -- configuration -----------------------------------------------------------------
-    Case("config-missing", [*RUN_OK, "-c", "nope.yaml"], ["'nope.yaml' not found"]),
+    Case("config-missing", [*RUN_OK, "-c", "nope.yaml"], ["'nope.yaml' not found"], process=True),
     Case("config-bad-yaml", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' is not valid YAML", "line 2"],
          {"c.yaml": "executor: [local\n"}),
     Case("config-not-mapping", [*RUN_OK, "-c", "c.yaml"], ["must be a mapping", "run_log_store"],
@@ -124,7 +135,7 @@ CASES = [
     Case("config-yaml-bomb", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' expands to more than"],
          {"c.yaml": BOMB}),
     Case("config-deeply-nested", [*RUN_OK, "-c", "c.yaml"], ["'c.yaml' is nested too deeply"],
-         {"c.yaml": DEEP}),
+         {"c.yaml": DEEP}, process=True),
     Case("config-variable-bad-type", RUN_OK, ["bogus", "local"],
          env={"RUNPLANE_EXECUTOR__TYPE": "bogus"}),
     Case("config-variable-missing-file", RUN_OK, ["'absent.yaml' not found"],
@@ -224,7 +235,7 @@ CASES = [
          ["'../x' is invalid"]),
     Case("show-unknown-run", ["runs", "show", "ghost"], ["run 'ghost' not found"]),
     # -- CLI arguments -----------------------------------------------------------------------
-    Case("cli-unknown-command", ["launch"], ["No such command 'launch'"]),
+    Case("cli-unknown-command", ["launch"], ["No such command 'launch'"], process=True),
     Case("cli-unknown-option", [*RUN_OK, "--colour"], ["No such option: --colour"]),
     Case("cli-missing-argument", ["run"], ["Missing argument 'PIPELINE'"]),
     Case("cli-attempts-zero", ["execute-step", "ok.py", "one", "--run-id", "r", "--attempts", "0"],
@@ -232,14 +243,15 @@ CASES = [
     Case("cli-pipeline-is-a-folder", ["run", "."], ["'.' not found"]),
     # -- errors that used to escape as tracebacks or silent exits ----------------------------
     Case("pipeline-function-raises", ["run", "p.py"],
-         ["'p.py': `pipeline()` raised ValueError: no pipeline today"], {"p.py": RAISES}, code=2),
+         ["'p.py': `pipeline()` raised ValueError: no pipeline today"], {"p.py": RAISES}, code=2,
+         process=True),
     Case("pipeline-sys-exit", ["run", "p.py"], ["'p.py' called sys.exit(3) while it was imported",
-         "__main__"], {"p.py": "import sys\nsys.exit(3)\n"}, code=2),
+         "__main__"], {"p.py": "import sys\nsys.exit(3)\n"}, code=2, process=True),
     Case("pipeline-function-sys-exit", ["run", "p.py"], ["called sys.exit(3) in `pipeline()`"],
-         {"p.py": "import sys\n\ndef pipeline():\n    sys.exit(3)\n"}, code=2),
+         {"p.py": "import sys\n\ndef pipeline():\n    sys.exit(3)\n"}, code=2, process=True),
     *[Case(f"config-variable-not-json-{'-'.join(args[:2])}", args,
            ["environment variable RUNPLANE_EXECUTOR is not valid JSON", "JSON object"],
-           env={"RUNPLANE_EXECUTOR": "not json"}, code=2)
+           env={"RUNPLANE_EXECUTOR": "not json"}, code=2, process=args[0] == "execute-step")
       for args in (RUN_OK, ["runs", "list"], ["runs", "show", "r1"], ["runs", "logs", "r1", "one"],
                    ["retry", "r1"], ["execute-step", "ok.py", "one", "--run-id", "r1"],
                    ["job", "ok.py"], ["config", "show"], ["render", "ok.py"])],
@@ -254,7 +266,7 @@ CASES = [
                       "a.on_failure = PythonTask(one, name='b', on_failure=a)\n"
                       "pipeline = Pipeline([a])")}, code=2),
     Case("pipeline-3000-deep-handler-chain", ["run", "p.py", "--no-check"], ["a0", "'x'"],
-         {"p.py": DEEP_HANDLERS}, code=1),
+         {"p.py": DEEP_HANDLERS}, code=1, process=True),
     Case("step-name-too-long", ["run", "p.py"], ["is 201 bytes long", "at most 200", "names files"],
          {"p.py": sdk("pipeline = Pipeline([PythonTask(one, name='x' * 201)])")}, code=2),
     Case("step-path-too-long", ["run", "p.py"], ["step path 'mmm", "bytes long", "at most 200"],
@@ -270,7 +282,7 @@ class Outcome:
     output: str
 
 
-def run_case(case: Case, root: Path, env: dict[str, str]) -> Outcome:
+def prepare(case: Case, root: Path) -> Path:
     folder = root / case.id
     folder.mkdir()
     (folder / "ok.py").write_text(OK)
@@ -282,11 +294,69 @@ def run_case(case: Case, root: Path, env: dict[str, str]) -> Outcome:
             path.write_text(content)
     for name, target in case.links.items():
         (folder / name).symlink_to(target)
+    return folder
+
+
+def run_in_subprocess(case: Case, folder: Path, env: dict[str, str]) -> Outcome:
     done = subprocess.run(
         [RUNPLANE, *case.args], cwd=folder, env={**env, **case.env},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     return Outcome(done.returncode, done.stdout + done.stderr)
+
+
+def run_in_process(case: Case, folder: Path, env: dict[str, str]) -> Outcome:
+    """`runplane <args>` as the console script runs it, in this process.
+
+    An exception that escapes `main()` is what the process would print as a traceback:
+    it is kept in the output (with the word "Traceback"), so the case fails as it would.
+    """
+    from runplane.console import main  # noqa: PLC0415  (the console script's function)
+
+    output = io.StringIO()
+    with _as_a_process(folder, {**env, **case.env}, ["runplane", *case.args], output):
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = _exit_status(exc.code, output)
+        except BaseException:  # noqa: BLE001  (what would end the process with a traceback)
+            output.write(format_exc())
+            code = 1
+    return Outcome(code, output.getvalue())
+
+
+def _exit_status(code: object, output: io.StringIO) -> int:
+    """The status `sys.exit(code)` gives a process (a message is printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    output.write(f"{code}\n")
+    return 1
+
+
+@contextlib.contextmanager
+def _as_a_process(
+    folder: Path, env: dict[str, str], argv: list[str], output: io.StringIO
+) -> Iterator[None]:
+    """Working directory, environment, arguments and both streams as a process has them;
+    everything put back afterwards (the routers `main()` installs go with the streams)."""
+    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
+    saved_streams = sys.stdout, sys.stderr
+    os.environ.clear()
+    os.environ.update(env)
+    sys.argv = argv
+    os.chdir(folder)
+    sys.stdout = sys.stderr = output
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        sys.argv = saved_argv
+        os.environ.clear()
+        os.environ.update(saved_env)
 
 
 @pytest.fixture(scope="module")
@@ -294,14 +364,19 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     root = tmp_path_factory.mktemp("bad-input")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPLANE_")}
     env["COLUMNS"] = "200"
+    folders = {c.id: prepare(c, root) for c in CASES}
+    spawned = [c for c in CASES if c.process]
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = dict(
             zip(
-                [c.id for c in CASES],
-                pool.map(lambda c: run_case(c, root, env), CASES),
+                [c.id for c in spawned],
+                pool.map(lambda c: run_in_subprocess(c, folders[c.id], env), spawned),
                 strict=True,
             )
         )
+    for case in CASES:
+        if not case.process:  # one after another: a working directory is per process
+            results[case.id] = run_in_process(case, folders[case.id], env)
     handled = sum(1 for c in CASES if _handled(c, results[c.id]))
     sys.stdout.write(f"bad input: {len(CASES)} cases, {handled} handled\n")
     return results
@@ -332,6 +407,21 @@ def test_bad_input_is_refused_clearly(case: Case, outcomes: dict[str, Outcome]) 
     flat = " ".join(outcome.output.split())
     for expected in case.expect:
         assert " ".join(expected.split()) in flat, outcome.output
+
+
+@pytest.mark.skipif(not LONG, reason="RUNPLANE_LONG_TESTS=1: every case in a subprocess too")
+def test_each_case_ends_the_same_in_a_subprocess(
+    outcomes: dict[str, Outcome], tmp_path: Path
+) -> None:
+    """What the in-process cases stand for: the console script in a process of its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPLANE_")}
+    env["COLUMNS"] = "200"
+    cases = [c for c in CASES if not c.process]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        spawned = list(pool.map(lambda c: run_in_subprocess(c, prepare(c, tmp_path), env), cases))
+    for case, outcome in zip(cases, spawned, strict=True):
+        assert outcome.code == outcomes[case.id].code, (case.id, outcome.output)
+        assert _handled(case, outcome), (case.id, outcome.output)
 
 
 def test_a_long_error_is_one_line(outcomes: dict[str, Outcome]) -> None:

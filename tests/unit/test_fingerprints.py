@@ -1,14 +1,24 @@
 """Input fingerprints: equal exactly when a step would consume the same inputs."""
 
+import hashlib
+import json
 from pathlib import Path
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 from runplane import Catalog, Pipeline, PythonTask
+from runplane.domain.catalog_spec import CatalogSpec
 from runplane.domain.fingerprints import (
+    _CANONICAL,
     PIPELINE_MODULE_PREFIX,
     consumed,
     definition,
+    definition_text,
     fingerprint,
+    fingerprint_of,
 )
+from runplane.domain.graph import Node, NodeKind, ReturnKind, ReturnSpec, TaskSpec
 from runplane.sdk import service
 
 
@@ -68,3 +78,79 @@ def test_a_script_run_as_main_and_its_reload_for_a_retry_share_fingerprints() ->
     assert definition(as_script)["command"].startswith("pipeline.")
     reloaded = Pipeline([PythonTask(work, returns=["y"])]).graph["work"]
     assert definition(reloaded)["command"] == f"{__name__}.work"  # other modules stay named
+
+
+class _Opaque:
+    """A value only `str` can encode (the fallback a fingerprint allows)."""
+
+    def __str__(self) -> str:
+        return "opaque ✓"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@example(parameters={"é": True, "a": None, "b": -3, "c": "x\n", "d": False}, files=[])
+@example(parameters={"f": 1.5, "n": 2**70}, files=[])
+@settings(max_examples=60, deadline=None)
+@given(
+    parameters=st.dictionaries(st.text(), _JSON | st.just(_Opaque()), max_size=4),
+    files=st.lists(
+        st.tuples(st.text(), st.none() | st.text(min_size=1)), max_size=3, unique_by=lambda f: f[0]
+    ),
+)
+def test_the_encoded_definition_gives_the_hash_runs_recorded_before_it(
+    parameters: dict[str, object], files: list[tuple[str, str | None]]
+) -> None:
+    """Fingerprints recorded by earlier versions hashed the whole document in one go: a
+    step of such a run is reused by a retry only if the hash is still the same."""
+    document = {
+        "definition": definition(NODE),
+        "parameters": parameters,
+        "files": sorted([name, sha256] for name, sha256 in files),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    recorded = hashlib.sha256(text.encode()).hexdigest()
+    assert fingerprint_of(definition_text(NODE), parameters, files) == recorded
+    assert fingerprint(definition(NODE), parameters, files) == recorded
+
+
+_NAMES = st.text(min_size=1, max_size=8)  # any characters: escapes and non-ASCII too
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=_NAMES,
+    command=st.sampled_from(["", "__main__.", f"{PIPELINE_MODULE_PREFIX}0a1b.", "m."]).flatmap(
+        lambda prefix: _NAMES.map(lambda name: prefix + name)
+    ),
+    returns=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), st.sampled_from(ReturnKind)
+        ),
+        max_size=3,
+        unique_by=lambda r: r[0],
+    ),
+    get=st.lists(_NAMES, max_size=3),
+    put=st.lists(_NAMES, max_size=3),
+)
+def test_the_written_definition_is_the_encoders_canonical_json(
+    kind: str,
+    command: str,
+    returns: list[tuple[str, ReturnKind]],
+    get: list[str],
+    put: list[str],
+) -> None:
+    """`definition_text` writes the JSON itself: it must be the encoder's, byte for byte."""
+    task = TaskSpec(
+        kind=kind,
+        command=command,
+        returns=tuple(ReturnSpec(name, how) for name, how in returns),
+        catalog=CatalogSpec(get=tuple(get), put=tuple(put)),
+    )
+    for node in (Node("n", NodeKind.TASK, task=task), Node("s", NodeKind.STUB)):
+        assert definition_text(node) == _CANONICAL.encode(definition(node))

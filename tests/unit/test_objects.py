@@ -11,7 +11,9 @@ from runplane.adapters.executors.local import LocalExecutor
 from runplane.adapters.run_log_stores.buffered import BufferedRunLogStore
 from runplane.adapters.tasks.python import PythonTaskRunner
 from runplane.adapters.tasks.shell import ShellTaskRunner
+from runplane.app.objects import REFERENCE, ObjectParameters, ObjectStore
 from runplane.app.service import RunService
+from runplane.domain.errors import CatalogError
 from runplane.domain.run_log import Status
 from runplane.domain.values import MAX_JSON_DEPTH
 from runplane.ports.catalog import Catalog
@@ -209,3 +211,15 @@ def test_a_value_nested_deeper_than_json_readers_go_travels_as_an_object() -> No
     while value:
         depth, value = depth + 1, value[0]
     assert depth == MAX_JSON_DEPTH + 50
+
+
+def test_asking_whether_a_parameter_exists_does_not_load_it() -> None:
+    """A step that takes only `x` must not fetch every object it could see: its catalog
+    may not hold them (here, none exists), and each load is a catalog read and a copy."""
+    missing = {REFERENCE: {"path": "objects/gone.pickle", "sha256": "0" * 64}}
+    given = ObjectParameters({"model": missing, "x": [1]}, ObjectStore(MemoryCatalog()), "r")
+    assert "model" in given
+    assert "other" not in given
+    assert given["x"] == [1]
+    with pytest.raises(CatalogError, match=r"gone\.pickle"):
+        given["model"]
