@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from runplane.ports.driving import Application
+    from runplane.ports.queries import RunQueries
 
 # Every import below is inside a function: each command imports only what it needs (a
 # step's process, started once per step, skips typer, rich and dependency-injector).
@@ -45,7 +46,7 @@ def main() -> None:
     from runplane.app.bootstrap.root import queries  # noqa: PLC0415
     from runplane.app.tooling import ToolingService  # noqa: PLC0415
 
-    build_cli(cli_application, ToolingService(pipeline_schema), queries)()
+    build_cli(cli_application, ToolingService(pipeline_schema), queries, web_app)()
 
 
 def cli_application(configuration_file: str | None = None) -> Application:
@@ -54,6 +55,13 @@ def cli_application(configuration_file: str | None = None) -> Application:
     from runplane.sdk.loader import FileDefinitions  # noqa: PLC0415
 
     return application(configuration_file, definitions=FileDefinitions())
+
+
+def web_app(queries: RunQueries, *, token: str | None, host: str, loopback: bool) -> Any:
+    """The web app of `runplane ui`; starlette (the `ui` extra) is imported only here."""
+    from runplane.adapters.ui.server import app_for  # noqa: PLC0415
+
+    return app_for(queries, token=token, host=host, loopback=loopback)
 
 
 def pipeline_schema() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from runplane.adapters.cli.commands import cli
 from runplane.adapters.cli.wiring import Wiring
 from runplane.adapters.ui import server
 from runplane.app.run_client import run_queries
-from runplane.console import cli_application
+from runplane.console import cli_application, web_app
 
 
 @pytest.fixture
@@ -35,7 +35,9 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 def invoke(*args: str) -> Any:
     return CliRunner().invoke(
-        cli, ["ui", *args], obj=Wiring(cli_application, make_queries=run_queries)
+        cli,
+        ["ui", *args],
+        obj=Wiring(cli_application, make_queries=run_queries, make_web_app=web_app),
     )
 
 

@@ -20,7 +20,7 @@ from runplane.adapters.cli.progress import watching
 from runplane.adapters.cli.run_checks import warn_unread
 from runplane.adapters.cli.run_ids import resolved
 from runplane.adapters.cli.views import show_failure, summary
-from runplane.adapters.cli.wiring import Wiring
+from runplane.adapters.cli.wiring import WebAppFactory, Wiring
 from runplane.domain.errors import Interrupted, RendersOnlyError, RunplaneError
 from runplane.domain.parameters import parse_assignments
 from runplane.domain.run_log import RunLog, Status
@@ -88,12 +88,15 @@ err = wide_when_piped(Console(stderr=True))
 
 
 def build_cli(
-    make_app: AppFactory, tooling: Tooling | None = None, make_queries: QueriesFactory = None
+    make_app: AppFactory,
+    tooling: Tooling | None = None,
+    make_queries: QueriesFactory = None,
+    make_web_app: WebAppFactory | None = None,
 ) -> Callable[[], None]:
     """The command line, bound to factories that build the application and the read side."""
 
     def main() -> None:
-        cli(obj=Wiring(make_app, tooling, make_queries))
+        cli(obj=Wiring(make_app, tooling, make_queries, make_web_app))
 
     return main
 

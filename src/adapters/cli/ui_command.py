@@ -1,4 +1,4 @@
-"""`runplane ui`: serve the web app of `runplane.adapters.ui` over this configuration's runs."""
+"""`runplane ui`: serve the web app the CLI is handed over this configuration's runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from runplane.adapters.cli.commands import ConfigOption, DebugOption, _user_errors, cli, err
-from runplane.adapters.cli.wiring import queries_of
+from runplane.adapters.cli.wiring import queries_of, web_app_of
 
 DEFAULT_PORT = 8265
 
@@ -37,19 +37,18 @@ def ui(
     debug: DebugOption = False,
 ) -> None:
     """Browse, watch and compare runs in a local web app (read-only; needs the ui extra)."""
+    make_web_app = web_app_of(ctx)
+    loopback = _loopback(host)
+    with _user_errors(debug):
+        queries = queries_of(ctx, config_file)
     try:
         import uvicorn  # noqa: PLC0415  (an optional extra: only this command needs it)
 
-        from runplane.adapters.ui.server import LOOPBACK_NAMES, build_app  # noqa: PLC0415
+        web = make_web_app(queries, token=token, host=host, loopback=loopback)
     except ImportError as exc:
         raise typer.BadParameter(
             f"runplane ui needs the 'ui' extra ({exc.name} is missing): pip install 'runplane[ui]'"
         ) from None
-    loopback = _loopback(host)
-    with _user_errors(debug):
-        # On loopback, answer only requests addressed to loopback names (see LOOPBACK_NAMES).
-        hosts = [*LOOPBACK_NAMES, host] if loopback else None
-        web = build_app(queries_of(ctx, config_file), token=token, hosts=hosts)
     if not loopback and not token:
         err.print(
             f"warning: serving on {host} without --token: anyone who reaches this address "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -65,26 +66,55 @@ def bind(
     the parameters that exist.
     """
     kwargs: dict[str, Any] = {}
-    signature = inspect.signature(function)
     takes_rest = False
-    for name, param in signature.parameters.items():
-        if param.kind is param.VAR_KEYWORD:
+    for name, kind, annotation, required in _arguments(function):
+        if kind is inspect.Parameter.VAR_KEYWORD:
             takes_rest = True
-        elif param.kind is param.VAR_POSITIONAL:
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
             continue
-        elif param.annotation in _NAMESPACE:
+        elif annotation in _NAMESPACE:
             kwargs[name] = argparse.Namespace(**parameters)
         elif name in parameters:
-            kwargs[name] = _convert(step_path, name, parameters[name], param.annotation)
-        elif param.default is param.empty:
+            kwargs[name] = _convert(step_path, name, parameters[name], annotation)
+        elif required:
             available = ", ".join(sorted(parameters)) or "none"
             raise ParameterError(
-                f"step {step_path!r}: argument {name!r} of {function.__qualname__}() has no "
+                f"step {step_path!r}: argument {name!r} of {_name_of(function)}() has no "
                 f"parameter of that name; parameters available: {available}"
             )
     if takes_rest:
         kwargs.update({k: v for k, v in parameters.items() if k not in kwargs})
     return kwargs
+
+
+def _name_of(function: Callable[..., Any]) -> str:
+    """A function's name, or a callable object's class name (it has no __qualname__)."""
+    return getattr(function, "__qualname__", None) or type(function).__qualname__
+
+
+_Argument = tuple[str, Any, Any, bool]  # name, kind, annotation, required
+
+
+def _arguments(function: Callable[..., Any]) -> tuple[_Argument, ...]:
+    """The function's arguments as `bind` reads them, worked out once per function.
+
+    `inspect.signature` was the largest single cost of a step (a function is called once
+    per step, often many times per process: maps, loops, the step server's children).
+    """
+    try:
+        return _cached_arguments(function)
+    except TypeError:  # an unhashable callable object: read it every time
+        return _read_arguments(function)
+
+
+def _read_arguments(function: Callable[..., Any]) -> tuple[_Argument, ...]:
+    return tuple(
+        (name, param.kind, param.annotation, param.default is param.empty)
+        for name, param in inspect.signature(function).parameters.items()
+    )
+
+
+_cached_arguments = functools.lru_cache(maxsize=1024)(_read_arguments)
 
 
 # The annotation as an object, or as the string `from __future__ import annotations` leaves.

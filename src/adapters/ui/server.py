@@ -40,6 +40,11 @@ TOKEN_COOKIE = "runplane_ui_token"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
+def app_for(queries: RunQueries, *, token: str | None, host: str, loopback: bool) -> Starlette:
+    """The web app for `runplane ui --host`: on loopback it answers only loopback names."""
+    return build_app(queries, token=token, hosts=[*LOOPBACK_NAMES, host] if loopback else None)
+
+
 def build_app(
     app: RunQueries, *, token: str | None = None, hosts: Sequence[str] | None = None
 ) -> Starlette:
