@@ -342,8 +342,14 @@ def _as_a_process(
 ) -> Iterator[None]:
     """Working directory, environment, arguments and both streams as a process has them;
     everything put back afterwards (the routers `main()` installs go with the streams)."""
+    from runplane.adapters.cli import commands  # noqa: PLC0415
+
     saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, os.getcwd()
     saved_streams = sys.stdout, sys.stderr
+    # A process sizes its consoles from COLUMNS when it imports the CLI; this process did
+    # that once, under whatever COLUMNS an earlier test had.
+    saved_widths = commands.out.width, commands.err.width
+    commands.out.width = commands.err.width = int(env["COLUMNS"])
     os.environ.clear()
     os.environ.update(env)
     sys.argv = argv
@@ -353,17 +359,22 @@ def _as_a_process(
         yield
     finally:
         sys.stdout, sys.stderr = saved_streams
+        commands.out.width, commands.err.width = saved_widths
         os.chdir(saved_cwd)
         sys.argv = saved_argv
         os.environ.clear()
         os.environ.update(saved_env)
 
 
+#: Columns for every case: wider than any message, so none folds (tables take what they need).
+UNWRAPPED = "100000"
+
+
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     root = tmp_path_factory.mktemp("bad-input")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPLANE_")}
-    env["COLUMNS"] = "200"
+    env["COLUMNS"] = UNWRAPPED  # a message naming a long path must not fold mid-word
     folders = {c.id: prepare(c, root) for c in CASES}
     spawned = [c for c in CASES if c.process]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -415,7 +426,7 @@ def test_each_case_ends_the_same_in_a_subprocess(
 ) -> None:
     """What the in-process cases stand for: the console script in a process of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RUNPLANE_")}
-    env["COLUMNS"] = "200"
+    env["COLUMNS"] = UNWRAPPED  # a message naming a long path must not fold mid-word
     cases = [c for c in CASES if not c.process]
     with ThreadPoolExecutor(max_workers=4) as pool:
         spawned = list(pool.map(lambda c: run_in_subprocess(c, prepare(c, tmp_path), env), cases))

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -120,6 +120,10 @@ def test_the_encoded_definition_gives_the_hash_runs_recorded_before_it(
 
 
 _NAMES = st.text(min_size=1, max_size=8)  # any characters: escapes and non-ASCII too
+#: Catalog patterns CatalogSpec accepts: any characters, but not blank, absolute or with '..'.
+_PATTERNS = _NAMES.filter(
+    lambda p: p.strip() != "" and not p.startswith("/") and ".." not in PurePosixPath(p).parts
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -135,8 +139,8 @@ _NAMES = st.text(min_size=1, max_size=8)  # any characters: escapes and non-ASCI
         max_size=3,
         unique_by=lambda r: r[0],
     ),
-    get=st.lists(_NAMES, max_size=3),
-    put=st.lists(_NAMES, max_size=3),
+    get=st.lists(_PATTERNS, max_size=3),
+    put=st.lists(_PATTERNS, max_size=3),
 )
 def test_the_written_definition_is_the_encoders_canonical_json(
     kind: str,
