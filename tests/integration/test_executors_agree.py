@@ -1,5 +1,6 @@
 """Every example runs under `local` and `local-subprocess` (its processes forked from a step
-server, and fresh interpreters), and their run logs agree. Then the differential suite:
+server, and fresh interpreters: three examples by default, all when long), and their run
+logs agree. Then the differential suite:
 generated pipelines returning generated values run under those three and Argo (through the
 test interpreter); run logs agree but for times, ids and pickle hashes, and every step
 receives values equal in value and exact type everywhere. RUNPLANE_LONG_TESTS=1 runs many
@@ -69,11 +70,19 @@ def comparable(log: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Examples that also run with a fresh interpreter per step by default (about a second of
+#: start-up per step; the generated pipelines below run fresh too): files, objects, a
+#: secret. RUNPLANE_LONG_TESTS=1 runs every example fresh.
+FRESH_BY_DEFAULT = {"seed", "map_files", "objects"}
+
+
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_example_runs_the_same_under_every_executor(cli: Cli, workdir: Path, example: str) -> None:
     pipeline, params, env = EXAMPLES[example]
+    fresh = example in FRESH_BY_DEFAULT or os.environ.get("RUNPLANE_LONG_TESTS") == "1"
+    starts = ("fork-server", "fresh") if fresh else ("fork-server",)
     logs = {}
-    for executor in ("local", "fork-server", "fresh"):
+    for executor in ("local", *starts):
         run_dir = workdir / executor
         run_dir.mkdir()
         config = []
@@ -93,7 +102,7 @@ def test_example_runs_the_same_under_every_executor(cli: Cli, workdir: Path, exa
         else:
             logs[executor] = recorded(run_dir / ".run_log_store", "r")
     assert logs["local"]["status"] == "success"
-    for start in ("fork-server", "fresh"):
+    for start in starts:
         assert logs["local"]["parameters"] == logs[start]["parameters"], start
         assert comparable(logs["local"]) == comparable(logs[start]), start
 
