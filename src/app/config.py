@@ -113,20 +113,9 @@ def read_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigurationError(f"configuration file '{path}' not found")
     # Imported here: a run on the embedded default reads no YAML and skips the import.
-    import yaml  # noqa: PLC0415
-
     from runplane.app.yaml_files import read_yaml  # noqa: PLC0415
 
-    try:
-        data = read_yaml(path, "configuration file", ConfigurationError)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigurationError(
-            f"configuration file '{path}' is not valid YAML at{where}: {exc.problem}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"configuration file '{path}' is not valid YAML: {exc}") from None
+    data = read_yaml(path, "configuration file", ConfigurationError)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runplane.app.yaml_files import read_yaml
 from runplane.domain.errors import ParameterError
 from runplane.domain.parameters import check_initial, env_overrides
@@ -40,16 +38,7 @@ def load_parameters(parameters_file: str | None) -> dict[str, Any]:
     path = Path(parameters_file)
     if not path.is_file():
         raise ParameterError(f"parameters file '{path}' not found")
-    try:
-        data = read_yaml(path, "parameters file", ParameterError)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ParameterError(
-            f"parameters file '{path}' is not valid YAML{where}: {exc.problem}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"parameters file '{path}' is not valid YAML: {exc}") from None
+    data = read_yaml(path, "parameters file", ParameterError)
     return check_initial(data, f"parameters file '{path}'")
 
 

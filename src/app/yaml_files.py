@@ -24,7 +24,8 @@ MAX_NODES = 1_000_000
 def read_yaml(path: Path, what: str, error: type[RunplaneError]) -> Any:
     """The document in `path`; `what` names the file in errors, raised as `error`.
 
-    YAML syntax errors (yaml.YAMLError) are left to the caller, which knows how to place them.
+    A syntax error is placed by line and column: "<what> '<path>' is not valid YAML at line
+    L, column C: <problem>".
     """
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -41,7 +42,18 @@ def read_yaml(path: Path, what: str, error: type[RunplaneError]) -> Any:
             f"{what} '{path}' is not UTF-8 text: byte 0x{raw[exc.start]:02x} at line {line}; "
             "save the file as UTF-8"
         ) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        return _document(yaml.SafeLoader(text), path, what, error)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise error(f"{what} '{path}' is not valid YAML{where}: {exc.problem}") from None
+    except yaml.YAMLError as exc:  # a character YAML does not allow, among others
+        raise error(f"{what} '{path}' is not valid YAML: {exc}") from None
+
+
+def _document(loader: yaml.SafeLoader, path: Path, what: str, error: type[RunplaneError]) -> Any:
+    """The loader's one document, refused when its aliases expand too far or nest too deep."""
     try:
         node = loader.get_single_node()
         if node is None:

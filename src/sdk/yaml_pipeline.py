@@ -13,7 +13,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from runplane.app.yaml_files import read_yaml
@@ -111,16 +110,7 @@ def _other_format(path: Path, raw: object) -> OtherFormat | None:
 def _read(path: Path) -> Any:
     if not path.is_file():
         raise PipelineDefinitionError(f"pipeline file '{path}' not found")
-    try:
-        return read_yaml(path, "pipeline file", PipelineDefinitionError)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise PipelineDefinitionError(
-            f"pipeline file '{path}' is not valid YAML{where}: {exc.problem}"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise PipelineDefinitionError(f"pipeline file '{path}' is not valid YAML: {exc}") from None
+    return read_yaml(path, "pipeline file", PipelineDefinitionError)
 
 
 class _Builder:
